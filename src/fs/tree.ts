@@ -1,0 +1,207 @@
+// The file tree a guest sees: sysfs (memory blocks, nodes, dax bus), procfs, debugfs and /dev,
+// each file computed from the model when it is read and dispatched to the model when written.
+// File modes and formats follow the kernel attributes named in each builder.
+
+import { E } from '../util/errno';
+import { dir, file, link, ro, rw, wo, VDir, VNode, Vfs } from './vfs';
+import { MMOP, ONLINE_TYPE_TO_STR, mhpOnlineTypeFromStr } from '../mm/memory_block';
+import { bitmapList } from '../mm/node';
+import { nodeMeminfo, procMeminfo, procZoneinfo } from '../mm/vmstat';
+import { probeStore, validZonesShow } from '../mm/memory_block_sysfs';
+import { hex } from '../util/units';
+import type { Machine } from '../machine';
+import type { DevDax } from '../dax/bus';
+
+function entries(list: Array<[string, VNode] | false | undefined>): Map<string, VNode> {
+  return new Map(list.filter((x): x is [string, VNode] => !!x));
+}
+
+// drivers/base/memory.c: per-block attributes and the generic `online` of drivers/base/core.c
+function memoryBlockDir(m: Machine, id: number): VDir {
+  const mb = m.blocks;
+  const get = () => mb.find(id);
+  const gone = () => -E.ENODEV;
+  return dir(() => {
+    const nodes = m.nodes.nodesOfBlock(id);
+    return entries([
+      ['phys_index', ro(() => (get() ? mb.physIndexShow(get()!) : gone()))],
+      ['state', rw(() => (get() ? mb.stateShow(get()!) : gone()), (b) => (get() ? mb.stateStore(get()!, b) : gone()))],
+      ['online', rw(() => (get() ? mb.onlineShow(get()!) : gone()), (b) => (get() ? mb.onlineStore(get()!, b) : gone()))],
+      ['phys_device', ro(() => '0\n')],
+      // removable_show(): always 1 with CONFIG_MEMORY_HOTREMOVE.
+      ['removable', ro(() => `${m.platform.kconfig.MEMORY_HOTREMOVE ? 1 : 0}\n`)],
+      m.platform.kconfig.MEMORY_HOTREMOVE && ['valid_zones', ro(() => (get() ? validZonesShow(m, get()!) : gone()))],
+      ['uevent', file(0o644, () => '', (b) => b.length)],
+      ['subsystem', link('../../../../bus/memory')],
+      ...nodes.map((n): [string, VNode] => [`node${n}`, link(`../../node/node${n}`)]),
+    ]);
+  });
+}
+
+// drivers/base/memory.c: the memory subsystem root
+function memoryRoot(m: Machine): VDir {
+  const mb = m.blocks;
+  return dir(() => {
+    const list: Array<[string, VNode] | false> = [
+      ['block_size_bytes', ro(() => mb.blockSizeBytesShow())],
+      ['auto_online_blocks', rw(
+        () => `${ONLINE_TYPE_TO_STR[m.hotplug.getDefaultOnlineType()]}\n`,
+        (b) => {
+          const t = mhpOnlineTypeFromStr(b);
+          if (t < 0) return -E.EINVAL;
+          m.hotplug.setDefaultOnlineType(t as MMOP);
+          return b.length;
+        },
+      )],
+      m.platform.kconfig.ARCH_MEMORY_PROBE && ['probe', wo((b) => probeStore(m, b))],
+      ['soft_offline_page', wo(() => -E.EINVAL)],
+      ['hard_offline_page', wo(() => -E.EINVAL)],
+      ['uevent', file(0o644, () => '', (b) => b.length)],
+    ];
+    const out = entries(list);
+    for (const id of mb.ids()) out.set(`memory${id}`, memoryBlockDir(m, id));
+    return out;
+  });
+}
+
+// drivers/base/node.c
+function nodeDir(m: Machine, nid: number): VDir {
+  return dir(() => {
+    const out = entries([
+      ['meminfo', ro(() => nodeMeminfo(m, nid))],
+      ['cpulist', ro(() => `${bitmapList(m.nodes.cpus(nid))}\n`)],
+      ['distance', ro(() => `${[...m.pgdats.keys()].sort((a, b) => a - b).map((o) => m.nodeDistance(nid, o)).join(' ')}\n`)],
+    ]);
+    for (const id of m.blocks.ids()) {
+      if (m.nodes.nodesOfBlock(id).includes(nid)) out.set(`memory${id}`, link(`../../memory/memory${id}`));
+    }
+    return out;
+  });
+}
+
+function nodeRoot(m: Machine): VDir {
+  return dir(() => {
+    const mask = (s: Parameters<Machine['nodes']['stateMask']>[0]) => ro(() => `${bitmapList(m.nodes.stateMask(s))}\n`);
+    const out = entries([
+      ['possible', mask('possible')],
+      ['online', mask('online')],
+      ['has_normal_memory', mask('has_normal_memory')],
+      ['has_memory', mask('has_memory')],
+      ['has_cpu', mask('has_cpu')],
+    ]);
+    for (const nid of [...m.nodes.registered].sort((a, b) => a - b)) out.set(`node${nid}`, nodeDir(m, nid));
+    return out;
+  });
+}
+
+/** Where a dax device lives in the device tree (under its region's parent device). */
+export function daxDevicePath(m: Machine, dev: DevDax): string {
+  const cxl = m.cxl.regions.find((r) => r.id === dev.region.id && r.start === dev.region.start);
+  const parent = cxl ? `platform/ACPI0017:00/root0/decoder0.${cxl.window.id}/region${cxl.id}/dax_region${cxl.id}` : `platform/hmem.${dev.region.id}`;
+  return `/sys/devices/${parent}/${dev.name}`;
+}
+
+// drivers/dax/bus.c: dev_dax attributes
+function daxDeviceDir(dev: DevDax): VDir {
+  return dir(() =>
+    entries([
+      ['size', ro(() => `${dev.size}\n`)],
+      ['target_node', ro(() => `${dev.targetNode}\n`)],
+      ['numa_node', ro(() => `${dev.targetNode}\n`)],
+      ['resource', ro(() => `${hex(dev.ranges[0].start)}\n`)],
+      ['align', ro(() => `${dev.region.align}\n`)],
+      ['modalias', ro(() => `dax:t0\n`)],
+      ['memmap_on_memory', rw(() => `${dev.memmapOnMemory ? 1 : 0}\n`, (b) => {
+        const v = b.trim();
+        if (!/^[01yYnN]$/.test(v)) return -E.EINVAL;
+        if (dev.driver === 'kmem') return -E.EBUSY;
+        dev.memmapOnMemory = /^[1yY]$/.test(v);
+        return b.length;
+      })],
+      dev.driver !== null && ['driver', link(`/sys/bus/dax/drivers/${dev.driver}`)],
+      ['subsystem', link('/sys/bus/dax')],
+    ]),
+  );
+}
+
+function daxBus(m: Machine): VDir {
+  const driverDir = (name: 'device_dax' | 'kmem') =>
+    dir(() => {
+      const out = entries([
+        ['bind', wo((b) => {
+          const dev = m.dax.find(b.trim());
+          if (!dev) return -E.ENODEV;
+          const r = m.dax.bind(dev, name);
+          return r < 0 ? r : b.length;
+        })],
+        ['unbind', wo((b) => {
+          const dev = m.dax.find(b.trim());
+          if (!dev || dev.driver !== name) return -E.ENODEV;
+          m.dax.unbind(dev);
+          return b.length;
+        })],
+        ['new_id', wo((b) => b.length)],
+        ['remove_id', wo((b) => b.length)],
+      ]);
+      for (const d of m.dax.devices()) if (d.driver === name) out.set(d.name, link(daxDevicePath(m, d)));
+      return out;
+    });
+  return dir(() =>
+    entries([
+      ['devices', dir(() => new Map(m.dax.devices().map((d): [string, VNode] => [d.name, link(daxDevicePath(m, d))])))],
+      ['drivers', dir(() => entries([['device_dax', driverDir('device_dax')], ['kmem', driverDir('kmem')]]))],
+    ]),
+  );
+}
+
+/** Build /sys/devices/<path> for the dax devices: nested dirs down to each device. */
+function devicesTree(m: Machine): VDir {
+  const node = (prefix: string): VDir =>
+    dir(() => {
+      const out = new Map<string, VNode>();
+      if (prefix === '') {
+        out.set('system', dir(() => entries([['memory', memoryRoot(m)], ['node', nodeRoot(m)]])));
+      }
+      for (const d of m.dax.devices()) {
+        const p = daxDevicePath(m, d).replace('/sys/devices/', '');
+        if (!p.startsWith(prefix)) continue;
+        const rest = p.slice(prefix.length).split('/');
+        if (rest.length === 1) out.set(rest[0], daxDeviceDir(d));
+        else if (!out.has(rest[0])) out.set(rest[0], node(prefix + rest[0] + '/'));
+      }
+      return out;
+    });
+  return node('');
+}
+
+export function buildVfs(m: Machine): Vfs {
+  const sys = dir(() =>
+    entries([
+      ['devices', devicesTree(m)],
+      ['bus', dir(() => entries([
+        ['memory', dir(() => entries([['devices', dir(() => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])))]]))],
+        ['dax', daxBus(m)],
+      ]))],
+      ['kernel', dir(() => entries([
+        ['debug', dir(() => entries([
+          ['dynamic_debug', dir(() => entries([
+            ['control', rw(() => m.log.dyndbg.listing(), (b) => {
+              const r = m.log.dyndbg.exec(b);
+              return r < 0 ? r : b.length;
+            })],
+          ]))],
+        ]))],
+      ]))],
+    ]),
+  );
+  const proc = dir(() =>
+    entries([
+      ['iomem', ro(() => m.iomem.show())],
+      ['meminfo', ro(() => procMeminfo(m))],
+      ['zoneinfo', ro(() => procZoneinfo(m))],
+      ['cmdline', ro(() => `${m.platform.cmdline}\n`)],
+    ]),
+  );
+  const dev = dir(() => new Map(m.dax.devices().filter((d) => d.driver === 'device_dax').map((d): [string, VNode] => [d.name, file(0o600, () => -E.EINVAL, () => -E.EINVAL)])));
+  return new Vfs(dir(() => entries([['sys', sys], ['proc', proc], ['dev', dev]])));
+}

@@ -1,0 +1,137 @@
+// A minimal VFS over the model: directories, attribute files with modes, and symlinks,
+// resolved the way the kernel resolves paths. Error codes are those kernfs/procfs return:
+// a write to a file without write permission or a store method is -EACCES (root included),
+// creating a file in sysfs is -EACCES, reading a directory is -EISDIR.
+
+import { E } from '../util/errno';
+
+export interface VFile {
+  kind: 'file';
+  mode: number;
+  read?: () => string | number;
+  write?: (buf: string) => number;
+}
+
+export interface VDir {
+  kind: 'dir';
+  entries: () => Map<string, VNode>;
+}
+
+export interface VLink {
+  kind: 'link';
+  target: string;
+}
+
+export type VNode = VFile | VDir | VLink;
+
+export function file(mode: number, read?: () => string | number, write?: (buf: string) => number): VFile {
+  return { kind: 'file', mode, read, write };
+}
+
+export function ro(read: () => string | number): VFile {
+  return file(0o444, read);
+}
+
+export function rw(read: () => string | number, write: (buf: string) => number): VFile {
+  return file(0o644, read, write);
+}
+
+export function wo(write: (buf: string) => number): VFile {
+  return file(0o200, undefined, write);
+}
+
+export function dir(entries: () => Map<string, VNode> | Array<[string, VNode]>): VDir {
+  return {
+    kind: 'dir',
+    entries: () => {
+      const e = entries();
+      return e instanceof Map ? e : new Map(e);
+    },
+  };
+}
+
+export function link(target: string): VLink {
+  return { kind: 'link', target };
+}
+
+function split(path: string): string[] {
+  return path.split('/').filter((p) => p !== '' && p !== '.');
+}
+
+export class Vfs {
+  constructor(private readonly root: VDir) {}
+
+  /** Resolve a path; the last component's symlink is followed when `follow`. */
+  resolve(path: string, follow = true): { node: VNode; path: string[] } | number {
+    if (!path.startsWith('/')) return -E.ENOENT;
+    const todo = split(path);
+    const stack: Array<{ name: string; node: VNode }> = [];
+    let cur: VNode = this.root;
+    let hops = 0;
+    while (todo.length) {
+      const name = todo.shift()!;
+      if (name === '..') {
+        stack.pop();
+        cur = stack.length ? stack[stack.length - 1].node : this.root;
+        continue;
+      }
+      if (cur.kind !== 'dir') return -E.ENOTDIR;
+      const next = cur.entries().get(name);
+      if (!next) return -E.ENOENT;
+      if (next.kind === 'link' && (todo.length > 0 || follow)) {
+        if (++hops > 40) return -40; // ELOOP
+        const t = next.target;
+        if (t.startsWith('/')) {
+          stack.length = 0;
+          cur = this.root;
+        }
+        todo.unshift(...split(t));
+        continue;
+      }
+      stack.push({ name, node: next });
+      cur = next;
+    }
+    return { node: cur, path: stack.map((s) => s.name) };
+  }
+
+  /** Read a whole file, as cat does. */
+  read(path: string): string | number {
+    const r = this.resolve(path);
+    if (typeof r === 'number') return r;
+    const n = r.node;
+    if (n.kind === 'dir') return -E.EISDIR;
+    if (n.kind !== 'file') return -E.EINVAL;
+    if (!(n.mode & 0o444) || !n.read) return -E.EACCES;
+    return n.read();
+  }
+
+  /** Open for writing (O_WRONLY|O_CREAT|O_TRUNC), then write the buffer once, as `echo >` does. */
+  open(path: string): VFile | number {
+    const r = this.resolve(path);
+    if (typeof r === 'number') {
+      if (r !== -E.ENOENT) return r;
+      // Creating a file: the parent must exist; sysfs/procfs directories have no create().
+      const parent = path.replace(/\/[^/]*\/?$/, '') || '/';
+      const p = this.resolve(parent);
+      if (typeof p === 'number') return p;
+      return p.node.kind === 'dir' ? -E.EACCES : -E.ENOTDIR;
+    }
+    const n = r.node;
+    if (n.kind === 'dir') return -E.EISDIR;
+    if (n.kind !== 'file') return -E.EINVAL;
+    if (!(n.mode & 0o222) || !n.write) return -E.EACCES;
+    return n;
+  }
+
+  list(path: string): string[] | number {
+    const r = this.resolve(path);
+    if (typeof r === 'number') return r;
+    if (r.node.kind !== 'dir') return -E.ENOTDIR;
+    return [...r.node.entries().keys()];
+  }
+
+  stat(path: string, follow = true): VNode | number {
+    const r = this.resolve(path, follow);
+    return typeof r === 'number' ? r : r.node;
+  }
+}

@@ -1,0 +1,145 @@
+// The platform file format: hardware as firmware reports it to Linux. Everything a scenario
+// or a user can set about a machine lives here; the kernel model only reads the normalized
+// Platform this file is turned into.
+
+import { z } from 'zod';
+import { parseRange, parseSize, isPowerOfTwo } from '../util/units';
+
+const where = 'platform';
+
+function sizeField() {
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return typeof v === 'number' ? v : parseSize(v, where);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a size such as 64G or 0x8000000 (${(e as Error).message.split(': ').pop()})` });
+      return z.NEVER;
+    }
+  });
+}
+
+function rangeField() {
+  return z.string().transform((v, ctx) => {
+    try {
+      return parseRange(v, where);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not an inclusive range such as 0x100000-0x7fffffff` });
+      return z.NEVER;
+    }
+  });
+}
+
+/** e820 types, named as the kernel names them in /proc/iomem (arch/x86/kernel/e820.c). */
+export const E820_TYPES = {
+  usable: 'System RAM',
+  reserved: 'Reserved',
+  acpi: 'ACPI Tables',
+  nvs: 'ACPI Non-volatile Storage',
+  unusable: 'Unusable memory',
+  pmem: 'Persistent Memory',
+  pram: 'Persistent Memory (legacy)',
+  'soft-reserved': 'Soft Reserved',
+} as const;
+export type E820Type = keyof typeof E820_TYPES;
+
+const memoryMapEntry = z.strictObject({
+  range: rangeField(),
+  type: z.enum(Object.keys(E820_TYPES) as [E820Type, ...E820Type[]]),
+  node: z.number().int().min(0).max(1023).optional(),
+});
+
+const hotplugRange = z.strictObject({
+  range: rangeField(),
+  node: z.number().int().min(0).max(1023),
+});
+
+const namedRange = z.strictObject({
+  range: rangeField(),
+  name: z.string().min(1),
+});
+
+const resourceEntry: z.ZodType<ResourceInput, unknown> = z.lazy(() =>
+  z.strictObject({
+    range: rangeField(),
+    name: z.string().min(1),
+    children: z.array(resourceEntry).optional(),
+  }),
+) as unknown as z.ZodType<ResourceInput, unknown>;
+export interface ResourceInput {
+  range: { start: number; end: number };
+  name: string;
+  children?: ResourceInput[];
+}
+
+const cxlDevice = z.strictObject({
+  name: z.string().regex(/^mem[0-9]+$/, 'a memdev name such as mem0'),
+  size: sizeField(),
+  serial: z.union([z.string(), z.number()]).optional(),
+  /** Component register capability IDs the device exposes (CXL 3.x 8.2.4): RAS 0x2, HDM 0x5, EMD 0x10. */
+  capabilities: z.array(z.number().int().min(0).max(0xffff)).default([0x2, 0x5]),
+});
+
+const cxlWindow = z.strictObject({
+  range: rangeField(),
+  node: z.number().int().min(0).max(1023),
+  /** CFMWS restrictions: which kinds of regions the window accepts. */
+  restrictions: z.array(z.enum(['type2', 'type3', 'volatile', 'pmem', 'fixed'])).default(['type3', 'volatile']),
+  interleave_granularity: sizeField().default(256),
+  /** Does the platform carry MTE tags for this window? (no ACPI field exists; see README) */
+  tags: z.boolean().default(false),
+});
+
+const cxlRegion = z.strictObject({
+  /** A region the BIOS programmed (committed HDM decoders), which Linux assembles at boot. */
+  window: z.number().int().min(0),
+  devices: z.array(z.string()).min(1),
+  interleave_granularity: sizeField().default(4096),
+});
+
+export const platformSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case name such as qemu-q35'),
+  description: z.string().min(1),
+  arch: z.enum(['x86_64', 'arm64']),
+  page_size: sizeField().default(4096).refine((v) => [4096, 16384, 65536].includes(v), 'one of 4K, 16K, 64K'),
+  virtual: z.boolean(),
+  firmware: z.enum(['seabios', 'uefi', 'acpi']).default('uefi'),
+  packages: z.number().int().min(1).max(64).default(1),
+  cpus: z.number().int().min(1).max(4096).default(2),
+  cmdline: z.string().default(''),
+  nodes: z.array(z.number().int().min(0).max(1023)).min(1),
+  memory_map: z.array(memoryMapEntry).min(1),
+  hotplug: z.array(hotplugRange).default([]),
+  dimm_slots: z.number().int().min(0).max(256).default(0),
+  /** Placement alignment of DIMMs in the hotplug window (QEMU: the backend's alignment). */
+  dimm_alignment: sizeField().default(2 * 1024 * 1024).refine(isPowerOfTwo, 'a power of two'),
+  hypervisor: z
+    .strictObject({
+      kind: z.literal('qemu'),
+      command: z.string().min(1),
+    })
+    .optional(),
+  kernel_image: z.strictObject({
+    code: rangeField(),
+    rodata: rangeField(),
+    data: rangeField(),
+    bss: rangeField(),
+  }),
+  early_allocations: z.array(namedRange).default([]),
+  resources: z.array(resourceEntry).default([]),
+  kconfig: z
+    .strictObject({
+      ARCH_MEMORY_PROBE: z.boolean().default(false),
+      MEMORY_HOTREMOVE: z.boolean().default(true),
+    })
+    .default({ ARCH_MEMORY_PROBE: false, MEMORY_HOTREMOVE: true }),
+  cxl: z
+    .strictObject({
+      devices: z.array(cxlDevice).default([]),
+      windows: z.array(cxlWindow).default([]),
+      regions: z.array(cxlRegion).default([]),
+    })
+    .optional(),
+});
+
+export type PlatformInput = z.input<typeof platformSchema>;
+export type PlatformData = z.output<typeof platformSchema>;

@@ -1,0 +1,23 @@
+// The contract between the shell and each guest command.
+
+import type { Machine } from '../machine';
+import type { Vfs } from '../fs/vfs';
+
+export interface CommandContext {
+  machine: Machine;
+  vfs: Vfs;
+  /** Standard output lines. */
+  out: string[];
+  /** Standard error lines (shown in the transcript like a terminal shows them). */
+  err: string[];
+}
+
+export interface GuestCommand {
+  name: string;
+  /** One-line usage for `help` and error messages. */
+  usage: string;
+  /** Check arguments before anything runs; a string is a malformed-line error. */
+  validate(argv: string[]): string | null;
+  /** Run; returns the exit status. */
+  run(argv: string[], ctx: CommandContext): number;
+}
