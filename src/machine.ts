@@ -40,6 +40,7 @@ import { DaxBus } from './dax/bus';
 import { AcpiMemhotplug } from './acpi/acpi_memhotplug';
 import { CxlBus } from './cxl/core';
 import { hmemRegisterDevices } from './dax/hmem';
+import { Modules } from './kernel/module';
 
 export interface MachineOptions {
   platform: Platform | string;
@@ -66,6 +67,7 @@ export class Machine {
   readonly dax: DaxBus;
   readonly acpi: AcpiMemhotplug;
   readonly cxl: CxlBus;
+  readonly modules: Modules;
   /** max_pfn: end of the highest boot RAM, raised by hot-add on x86. */
   maxPfn = 0;
   /** memory_block_advised_max_size(): smallest advice from CFMWS alignment, 0 if none. */
@@ -92,7 +94,13 @@ export class Machine {
     this.dax = new DaxBus(this);
     this.acpi = new AcpiMemhotplug(this);
     this.cxl = new CxlBus(this);
+    this.modules = new Modules(this);
     this.boot();
+  }
+
+  /** `uname -r` of the modelled kernel, from the profile. */
+  get kernelRelease(): string {
+    return this.profile.release;
   }
 
   get pageSize(): number {

@@ -45,8 +45,11 @@ export class AcpiMemhotplug {
     const m = this.m;
     const name = this.nextInstance();
     const tag = `acpi ${name}`;
+    // The ACPI device exists whether or not the memory can be added (acpi_bus_scan() created it).
+    const dev: AcpiMemoryDevice = { name, start, length, node, enabled: false, mgid: -1 };
+    this.devices.push(dev);
     const mgid = m.blocks.registerStaticGroup(node, Math.ceil(length / m.pageSize));
-    if (mgid < 0) return { ost: ACPI_OST_SC_SUCCESS, dev: null };
+    if (mgid < 0) return { ost: ACPI_OST_SC_SUCCESS, dev };
     let flags = MHP_NID_IS_MGID;
     if (m.hotplug.supportsMemmapOnMemory()) flags |= MHP_MEMMAP_ON_MEMORY;
     const result = m.hotplug.__addMemory(mgid, start, length, flags);
@@ -55,10 +58,10 @@ export class AcpiMemhotplug {
       m.log.emit(KERN_ERR, `${tag}: acpi_memory_enable_device() error`);
       m.blocks.unregisterGroup(mgid);
       // The scan handler failed to attach; the bus check itself still reports success.
-      return { ost: ACPI_OST_SC_SUCCESS, dev: null };
+      return { ost: ACPI_OST_SC_SUCCESS, dev };
     }
-    const dev: AcpiMemoryDevice = { name, start, length, node, enabled: true, mgid };
-    this.devices.push(dev);
+    dev.enabled = true;
+    dev.mgid = mgid;
     return { ost: ACPI_OST_SC_SUCCESS, dev };
   }
 
@@ -107,7 +110,7 @@ export class AcpiMemhotplug {
     if (err) return ACPI_OST_SC_DEVICE_BUSY;
     // acpi_bus_trim() -> acpi_memory_remove_memory()
     if (dev.enabled) this.m.hotplug.__removeMemory(dev.start, dev.length);
-    this.m.blocks.unregisterGroup(dev.mgid);
+    if (dev.mgid >= 0) this.m.blocks.unregisterGroup(dev.mgid);
     this.devices.splice(this.devices.indexOf(dev), 1);
     return ACPI_OST_SC_SUCCESS;
   }

@@ -9,6 +9,7 @@ import { bitmapList } from '../mm/node';
 import { nodeMeminfo, procMeminfo, procZoneinfo } from '../mm/vmstat';
 import { probeStore, validZonesShow } from '../mm/memory_block_sysfs';
 import { hex } from '../util/units';
+import { memblockDebugShow } from '../mm/memblock_debugfs';
 import type { Machine } from '../machine';
 import type { DevDax } from '../dax/bus';
 
@@ -174,6 +175,19 @@ function devicesTree(m: Machine): VDir {
   return node('');
 }
 
+// lib/notifier-error-inject.c: actions/<ACTION>/error, created by debugfs_create_errno(0600)
+function notifierErrorInjectDir(m: Machine): VDir {
+  return dir(() => {
+    const inj = m.modules.notifierErrorInject;
+    if (!inj) return new Map();
+    const actions = new Map<string, VNode>();
+    for (const name of inj.actions.keys()) {
+      actions.set(name, dir(() => entries([['error', file(0o600, () => `${inj.actions.get(name)}\n`, (b) => inj.setError(name, b))]])));
+    }
+    return entries([['memory', dir(() => entries([['actions', dir(() => actions)]]))]]);
+  });
+}
+
 export function buildVfs(m: Machine): Vfs {
   const sys = dir(() =>
     entries([
@@ -184,6 +198,11 @@ export function buildVfs(m: Machine): Vfs {
       ]))],
       ['kernel', dir(() => entries([
         ['debug', dir(() => entries([
+          ['memblock', dir(() => entries([
+            ['memory', file(0o444, () => memblockDebugShow(m.memblock, 'memory'))],
+            ['reserved', file(0o444, () => memblockDebugShow(m.memblock, 'reserved'))],
+          ]))],
+          m.modules.notifierErrorInject !== null && ['notifier-error-inject', notifierErrorInjectDir(m)],
           ['dynamic_debug', dir(() => entries([
             ['control', rw(() => m.log.dyndbg.listing(), (b) => {
               const r = m.log.dyndbg.exec(b);

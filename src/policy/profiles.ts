@@ -14,6 +14,7 @@ export interface Profile {
   name: string;
   description: string;
   extends?: string;
+  release: string;
   policy: Policy;
   /** Choices this profile sets itself (not inherited), for documentation. */
   own: Record<string, string>;
@@ -23,6 +24,8 @@ const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a lower-case name such as linux-latest'),
   description: z.string().min(1),
   extends: z.string().optional(),
+  /** `uname -r` of the kernel the profile stands for. */
+  release: z.string().regex(/^\d+\.\d+/, 'a kernel release such as 6.8.0').optional(),
   choices: z.record(z.string(), z.string()),
 });
 
@@ -77,5 +80,6 @@ export function loadProfile(name: string, seen: string[] = []): Profile {
   const policy: Record<string, string> = { ...base, ...data.choices };
   const missing = DIMENSIONS.filter((d) => !(d.id in policy)).map((d) => d.id);
   if (missing.length) throw new ProfileError(`profiles/${name}.yaml: no choice for ${missing.join(', ')}`);
-  return { name, description: data.description, extends: data.extends, policy, own: data.choices };
+  const release = data.release ?? (data.extends ? loadProfile(data.extends, [...seen, name]).release : '7.1.0');
+  return { name, description: data.description, extends: data.extends, release, policy, own: data.choices };
 }

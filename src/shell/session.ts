@@ -11,8 +11,10 @@ import { splitWords, ShellSyntaxError, CommandLine } from './words';
 import type { CommandContext, GuestCommand } from './command';
 import { cat, dmesg, echo, ls } from './commands/builtins';
 import { daxctl } from './commands/daxctl';
+import { lsmod, modprobe, rmmod } from './commands/modprobe';
+import { memhold } from './commands/memhold';
 
-export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl];
+export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold];
 const ECHO_USAGE = 'echo [-n] VALUE [> FILE]';
 
 export type ScriptLine =
