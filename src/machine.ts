@@ -40,6 +40,7 @@ import { DaxBus } from './dax/bus';
 import { AcpiMemhotplug } from './acpi/acpi_memhotplug';
 import { CxlBus } from './cxl/core';
 import { hmemRegisterDevices } from './dax/hmem';
+import { pmemRegisterDevices } from './dax/pmem';
 import { Modules } from './kernel/module';
 
 export interface MachineOptions {
@@ -169,6 +170,7 @@ export class Machine {
     for (const pg of this.pgdats.values()) if (pg.online) this.nodes.registerNode(pg.nid);
     this.cxl.probe();
     hmemRegisterDevices(this);
+    pmemRegisterDevices(this);
     this.clock.advanceTo(5 * NSEC_PER_SEC);
   }
 

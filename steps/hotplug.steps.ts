@@ -58,3 +58,22 @@ Then('MemTotal has shrunk by {size}', function (this: MemWorld, size: number) {
 Then('MemTotal is unchanged', function (this: MemWorld) {
   expect(this.meminfoKb('MemTotal')).to.equal(this.before!.memTotalKb);
 });
+
+// Evidence that a hot-add went through add_memory_resource(): memblock gained the range (with
+// MEMBLOCK_DRIVER_MANAGED for driver-managed memory), iomem has the busy System RAM resource,
+// and every block of the range exists, offline.
+Then('{range} was added through add_memory_resource\\() as {string}', function (this: MemWorld, r: Range, name: string) {
+  const pa = (n: number) => `0x${n.toString(16).padStart(16, '0')}`;
+  const flag = name === 'System RAM' ? 'NONE' : 'DRIVER_MANAGED';
+  const memblock = this.read('/sys/kernel/debug/memblock/memory').split('\n');
+  expect(memblock.some((l) => l.includes(`${pa(r.start)}..${pa(r.end - 1)}`) && l.endsWith(` ${flag}`)), memblock.join('\n')).to.equal(true);
+  const iomem = this.read('/proc/iomem').split('\n').map((l) => l.trim());
+  expect(iomem).to.include(`${r.start.toString(16).padStart(8, '0')}-${(r.end - 1).toString(16).padStart(8, '0')} : ${name}`);
+  const bs = blockSize(this);
+  for (let a = r.start; a < r.end; a += bs) expect(this.read(blockPath(a / bs, 'state')), `memory${a / bs}`).to.equal('offline\n');
+});
+
+Then('node {int} has {size} of memory', function (this: MemWorld, nid: number, size: number) {
+  const m = /MemTotal:\s+(\d+) kB/.exec(this.read(`/sys/devices/system/node/node${nid}/meminfo`));
+  expect(Number(m![1]) * 1024).to.equal(size);
+});

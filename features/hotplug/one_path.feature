@@ -1,0 +1,51 @@
+@epic:hotplug @feature:hot-add-paths
+Feature: Every hot-add that can reach the page allocator goes through add_memory_resource()
+  ACPI memory devices call __add_memory(), dax/kmem (CXL, soft-reserved memory, NVDIMM in
+  devdax mode) calls add_memory_driver_managed(), and the probe interface calls __add_memory();
+  all three end in add_memory_resource(), which adds the range to memblock, creates the
+  memory blocks and (driver-managed or not) the System RAM resource. One check placed there
+  covers them all.
+
+  @req:HP-ONEPATH @source=S001 @severity:critical
+  Rule: HP-ONEPATH - ACPI, probe, kmem (CXL) and NVDIMM hot-adds share one path
+
+    Scenario: an ACPI memory device (a QEMU DIMM)
+      Given the qemu-q35 machine
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then 0x100000000-0x13fffffff was added through add_memory_resource() as "System RAM"
+
+    Scenario: the probe interface, where the kernel has CONFIG_ARCH_MEMORY_PROBE
+      Given the qemu-q35 machine
+      And the platform has these settings:
+        | kconfig.ARCH_MEMORY_PROBE | true |
+      When the administrator writes "0x100000000" to "/sys/devices/system/memory/probe"
+      Then the write succeeds
+      And 0x100000000-0x107ffffff was added through add_memory_resource() as "System RAM"
+
+    Scenario: CXL memory handed to kmem
+      Given the x86-tdx-cxl machine
+      And "dax0.0" was written to "/sys/bus/dax/drivers/kmem/unbind"
+      And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/bind"
+      And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/unbind"
+      When the administrator writes "dax0.0" to "/sys/bus/dax/drivers/kmem/bind"
+      Then the write succeeds
+      And 0x1000000000-0x1fffffffff was added through add_memory_resource() as "System RAM (kmem)"
+
+    Scenario: legacy persistent memory (memmap=nn!ss) used as system RAM
+      Given a virtual x86_64 machine with this memory map:
+        | range                   | type   | node |
+        | 0x1000-0x9fbff          | usable | 0    |
+        | 0x100000-0x7fffffff     | usable | 0    |
+        | 0x100000000-0x1ffffffff | pram   | 0    |
+      And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/unbind"
+      When the administrator writes "dax0.0" to "/sys/bus/dax/drivers/kmem/bind"
+      Then the write succeeds
+      And 0x100000000-0x1ffffffff was added through add_memory_resource() as "System RAM (kmem)"
+      And "/proc/iomem" includes the line "100000000-1ffffffff : Persistent Memory (legacy)"
+
+    Scenario: a notifier on the one path sees hot-added memory from every source
+      Given the x86-tdx-cxl machine
+      And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
+      When the administrator writes "online_movable" to "/sys/devices/system/memory/memory512/state"
+      Then the write fails with EPERM
+      And memory block 512 is offline
