@@ -42,8 +42,8 @@ function memoryBlockDir(m: Machine, id: number): VDir {
 // drivers/base/memory.c: the memory subsystem root
 function memoryRoot(m: Machine): VDir {
   const mb = m.blocks;
-  return dir(() => {
-    const list: Array<[string, VNode] | false> = [
+  const files = () =>
+    entries([
       ['block_size_bytes', ro(() => mb.blockSizeBytesShow())],
       ['auto_online_blocks', rw(
         () => `${ONLINE_TYPE_TO_STR[m.hotplug.getDefaultOnlineType()]}\n`,
@@ -58,11 +58,19 @@ function memoryRoot(m: Machine): VDir {
       ['soft_offline_page', wo(() => -E.EINVAL)],
       ['hard_offline_page', wo(() => -E.EINVAL)],
       ['uevent', file(0o644, () => '', (b) => b.length)],
-    ];
-    const out = entries(list);
-    for (const id of mb.ids()) out.set(`memory${id}`, memoryBlockDir(m, id));
-    return out;
-  });
+    ]);
+  return dir(
+    () => {
+      const out = files();
+      for (const id of mb.ids()) out.set(`memory${id}`, memoryBlockDir(m, id));
+      return out;
+    },
+    (name) => {
+      const id = /^memory(\d+)$/.exec(name);
+      if (id) return mb.find(Number(id[1])) ? memoryBlockDir(m, Number(id[1])) : undefined;
+      return files().get(name);
+    },
+  );
 }
 
 // drivers/base/node.c

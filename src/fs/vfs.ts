@@ -15,6 +15,8 @@ export interface VFile {
 export interface VDir {
   kind: 'dir';
   entries: () => Map<string, VNode>;
+  /** Find one entry without listing the directory (large dirs such as memory/ need it). */
+  lookup: (name: string) => VNode | undefined;
 }
 
 export interface VLink {
@@ -40,14 +42,15 @@ export function wo(write: (buf: string) => number): VFile {
   return file(0o200, undefined, write);
 }
 
-export function dir(entries: () => Map<string, VNode> | Array<[string, VNode]>): VDir {
-  return {
-    kind: 'dir',
-    entries: () => {
-      const e = entries();
-      return e instanceof Map ? e : new Map(e);
-    },
+export function dir(
+  entries: () => Map<string, VNode> | Array<[string, VNode]>,
+  lookup?: (name: string) => VNode | undefined,
+): VDir {
+  const all = () => {
+    const e = entries();
+    return e instanceof Map ? e : new Map(e);
   };
+  return { kind: 'dir', entries: all, lookup: lookup ?? ((name) => all().get(name)) };
 }
 
 export function link(target: string): VLink {
@@ -76,7 +79,7 @@ export class Vfs {
         continue;
       }
       if (cur.kind !== 'dir') return -E.ENOTDIR;
-      const next = cur.entries().get(name);
+      const next = cur.lookup(name);
       if (!next) return -E.ENOENT;
       if (next.kind === 'link' && (todo.length > 0 || follow)) {
         if (++hops > 40) return -40; // ELOOP

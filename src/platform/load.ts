@@ -33,11 +33,11 @@ function lineOf(doc: Document, lc: LineCounter, p: readonly PropertyKey[]): numb
 /** Parse platform YAML text; `source` names it in errors. `overrides` are merged on top. */
 export function parsePlatform(text: string, source: string, overrides?: Record<string, unknown>): Platform {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const line = e.linePos?.[0].line;
-    throw new PlatformError(`${source}${line ? `:${line}` : ''}: YAML syntax error: ${e.message.split('\n')[0]}`);
+    throw new PlatformError(`${source}${line ? `:${line}` : ''}: YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const raw = { ...(doc.toJS() as Record<string, unknown>), ...(overrides ?? {}) };
   const parsed = platformSchema.safeParse(raw);
