@@ -3,6 +3,18 @@
 
 import { Range } from './units';
 
+/** Index of the first range whose end is > x, by binary search over sorted ends. */
+function firstEndingAfter(ends: number[], x: number): number {
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class RangeSet {
   private starts: number[] = [];
   private ends: number[] = [];
@@ -28,16 +40,8 @@ export class RangeSet {
     return this.starts.length === 0;
   }
 
-  /** Index of the first range whose end is > x. */
   private firstEndingAfter(x: number): number {
-    let lo = 0;
-    let hi = this.ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ends[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstEndingAfter(this.ends, x);
   }
 
   add(start: number, end: number): void {
@@ -162,14 +166,7 @@ export class RangeMap<T> {
   }
 
   private firstEndingAfter(x: number): number {
-    let lo = 0;
-    let hi = this.ends.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ends[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstEndingAfter(this.ends, x);
   }
 
   /** Clear [start, end), then (if value given) map it to value. */
