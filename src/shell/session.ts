@@ -21,6 +21,22 @@ export type ScriptLine =
   | { lineNo: number; kind: 'guest'; text: string; cmd: CommandLine }
   | { lineNo: number; kind: 'qemu'; text: string };
 
+/** An output stream that also appends to the shared terminal view. */
+class Tee extends Array<string> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+
+  constructor(private readonly terminal: string[]) {
+    super();
+  }
+
+  override push(...items: string[]): number {
+    this.terminal.push(...items);
+    return super.push(...items);
+  }
+}
+
 export class ScriptError extends Error {
   constructor(
     readonly source: string,
@@ -101,10 +117,12 @@ export class Session {
       const status = out.some((l) => l.startsWith('Error:') || l.startsWith('unknown command')) ? 1 : 0;
       return { transcript: [`(qemu) ${line.text}`, ...out], out, err: [], status };
     }
-    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: [], err: [] };
+    // Both streams also land in one list, in the order written, as a terminal shows them.
+    const both: string[] = [];
+    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: new Tee(both), err: new Tee(both) };
     const argv = line.cmd.argv;
     const status = argv[0] === 'echo' ? echo(argv, line.cmd.redirect, ctx) : GUEST_COMMANDS.find((c) => c.name === argv[0])!.run(argv, ctx);
-    return { transcript: [`$ ${line.text}`, ...ctx.out, ...ctx.err], out: ctx.out, err: ctx.err, status };
+    return { transcript: [`$ ${line.text}`, ...both], out: [...ctx.out], err: [...ctx.err], status };
   }
 
   /** Parse-check then run a line of text typed or scripted by a user. */

@@ -1,12 +1,1343 @@
-// daxctl: placeholder until the ndctl-faithful implementation lands (see issue 2 work).
-import type { GuestCommand } from '../command';
+// daxctl, the device-dax tool of ndctl (pmem/ndctl), driving the model the way the real tool
+// drives Linux: through sysfs. Devices are found under /sys/bus/dax/devices, drivers are
+// switched with the dax bus new_id/bind/remove_id/unbind files, and memory is onlined and
+// offlined one memory block at a time through /sys/devices/system/node/nodeN/memoryM/state.
+//
+// mirrors (ndctl):
+//   daxctl/daxctl.c + util/main.c      command table, exit status (rc & 0xff)
+//   util/parse-options.c + util/usage.c option parsing and its "  Error: ..." messages
+//   daxctl/list.c                       cmd_list()
+//   daxctl/device.c                     parse_device_options(), reconfig_mode_*(),
+//                                       dev_online_memory(), dev_offline_memory(), do_xline(),
+//                                       do_xble(), do_xaction_device(), cmd_*()
+//   daxctl/json.c, util/json.c          util_daxctl_*_to_json(), display_size(),
+//                                       display_hex(), util_display_json_array()
+//   daxctl/filter.c                     util_daxctl_dev_filter(), util_daxctl_region_filter()
+//   daxctl/lib/libdaxctl.c              region/device discovery, daxctl_dev_enable/disable,
+//                                       daxctl_bind/unbind, daxctl_memory_op() and friends,
+//                                       daxctl_dev_will_auto_online_memory()
+//   util/log.c                          "libdaxctl: <function>: <message>" on stderr
+//
+// Deliberate gaps, each a place where the model has nothing to drive:
+//   - create-device, destroy-device, -s/--size, -a/--align, --input and -C/--check-config need
+//     dynamic dax regions or the daxctl config files; the model has static regions only, so
+//     they are refused at validation.
+//   - libdaxctl stats /dev/daxX.Y and checks the dax-bus device model; the model's /dev lists
+//     device_dax-bound devices only and has no dax class, so neither check is made.
+//   - The model's sysfs has no dax_region/ attribute group and no mappingN/ directories: region
+//     size, align and available_size and the -M mappings come from the dax bus model instead
+//     (a real dax_region/ file is used if the tree ever grows one).
+//   - version/help/--list-cmds and the man pages are not modelled.
+
+import { E, strerror } from '../../util/errno';
+import type { CommandContext, GuestCommand } from '../command';
+
+// ----------------------------------------------------------------------------------------------
+// Small C-library helpers
+
+// strerror() for any errno, glibc style for numbers the errno table does not name.
+function errstr(err: number): string {
+  if (err === 0) return 'Success';
+  if (Math.abs(err) === 40) return 'Too many levels of symbolic links';
+  try {
+    return strerror(err);
+  } catch {
+    return `Unknown error ${Math.abs(err)}`;
+  }
+}
+
+// sscanf("%d") prefix: optional blanks and sign, then digits; trailing text is ignored.
+function scanInt(s: string): { v: number; rest: string } | null {
+  const m = /^\s*([+-]?\d+)/.exec(s);
+  return m ? { v: parseInt(m[1], 10), rest: s.slice(m[0].length) } : null;
+}
+
+// strtoull(buf, NULL, base): the longest valid prefix, 0 if none.
+function strtoull(s: string, base: 0 | 10 | 16): number {
+  const t = s.trim();
+  const hex = /^0x([0-9a-f]+)/i.exec(t);
+  if ((base === 0 || base === 16) && hex) return parseInt(hex[1], 16);
+  if (base === 16) {
+    const h = /^[0-9a-f]+/i.exec(t);
+    return h ? parseInt(h[0], 16) : 0;
+  }
+  const oct = /^0[0-7]*/.exec(t);
+  if (base === 0 && oct) return parseInt(oct[0], 8);
+  const dec = /^[+-]?\d+/.exec(t);
+  return dec ? parseInt(dec[0], 10) : 0;
+}
+
+function basename(p: string): string {
+  const t = p.replace(/\/+$/, '');
+  return t === '' ? (p.startsWith('/') ? '/' : p) : t.slice(t.lastIndexOf('/') + 1);
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
+const U64 = (1n << 64n) - 1n;
+
+// mirrors kernfs_name_hash() (fs/kernfs/dir.c) with init/partial/end_name_hash() of
+// include/linux/stringhash.h on a 64-bit kernel: readdir() of a sysfs directory returns entries
+// in (hash, name) order, and libdaxctl builds its lists in that order.
+function kernfsNameHash(name: string): number {
+  let h = 0n;
+  for (const b of Buffer.from(name)) {
+    const c = BigInt(b);
+    h = ((h + (c << 4n) + (c >> 4n)) * 11n) & U64;
+  }
+  let v = ((h * 0x61c8864680b583ebn) & U64) >> 32n; // hash_long(hash, 32)
+  v &= 0x7fffffffn;
+  if (v < 2n) v += 2n;
+  if (v >= 0x7fffffffn) v = 0x7ffffffen;
+  return Number(v);
+}
+
+function kernfsReaddirOrder(names: string[]): string[] {
+  return names
+    .map((n) => ({ n, h: kernfsNameHash(n) }))
+    .sort((a, b) => a.h - b.h || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0))
+    .map((x) => x.n);
+}
+
+// ----------------------------------------------------------------------------------------------
+// util/parse-options.c
+
+interface OptSpec {
+  short?: string;
+  long?: string;
+  kind: 'bool' | 'string';
+  key: string;
+  argh?: string;
+  help: string;
+}
+
+type OptValues = Record<string, boolean | string | null>;
+
+interface ParsedOpts {
+  values: OptValues;
+  args: string[];
+  /** What parse_options() printed before exiting 129; empty when parsing succeeded. */
+  errors: string[];
+  help: boolean;
+}
+
+const OPT_SHORT = 1;
+const OPT_UNSET = 2;
+
+// error(), util/usage.c: report(" Error: ", ...) prints " " + " Error: " + message.
+const errorLine = (msg: string) => `  Error: ${msg}`;
+
+function parseOptions(argv: string[], options: OptSpec[]): ParsedOpts {
+  const values: OptValues = {};
+  for (const o of options) values[o.key] = o.kind === 'bool' ? false : null;
+  const out: ParsedOpts = { values, args: [], errors: [], help: false };
+  let i = 0;
+  let cur: string | null = null; // p->opt: the unparsed rest of the current argument
+
+  const opterror = (o: OptSpec, reason: string, flags: number): number => {
+    if (flags & OPT_SHORT) out.errors.push(errorLine(`switch \`${o.short}' ${reason}`));
+    else if (flags & OPT_UNSET) out.errors.push(errorLine(`option \`no-${o.long}' ${reason}`));
+    else out.errors.push(errorLine(`option \`${o.long}' ${reason}`));
+    return -1;
+  };
+
+  // mirrors get_value()
+  const getValue = (o: OptSpec, flags: number): number => {
+    const unset = flags & OPT_UNSET;
+    if (unset && cur !== null) return opterror(o, 'takes no value', flags);
+    if (!(flags & OPT_SHORT) && cur !== null && o.kind === 'bool') return opterror(o, 'takes no value', flags);
+    if (o.kind === 'bool') {
+      values[o.key] = !unset;
+      return 0;
+    }
+    if (unset) {
+      values[o.key] = null;
+      return 0;
+    }
+    // get_arg()
+    if (cur !== null) {
+      values[o.key] = cur;
+      cur = null;
+    } else if (i + 1 < argv.length) {
+      values[o.key] = argv[++i];
+    } else return opterror(o, 'requires a value', flags);
+    return 0;
+  };
+
+  // mirrors parse_short_opt(): -2 when no option has this letter.
+  const parseShort = (): number => {
+    const o = options.find((x) => x.short === cur![0]);
+    if (!o) return -2;
+    cur = cur!.length > 1 ? cur!.slice(1) : null;
+    return getValue(o, OPT_SHORT);
+  };
+
+  // mirrors parse_long_opt(), abbreviations and --no- negation included.
+  const parseLong = (arg: string): number => {
+    const eq = arg.indexOf('=');
+    const argName = eq >= 0 ? arg.slice(0, eq) : arg;
+    let abbrev: OptSpec | null = null;
+    let abbrevFlags = 0;
+    let ambiguous: OptSpec | null = null;
+    let ambiguousFlags = 0;
+    for (const o of options) {
+      if (!o.long) continue;
+      let flags = 0;
+      let rest: string | null = arg.startsWith(o.long) ? arg.slice(o.long.length) : null;
+      let abbreviated = false;
+      if (rest === null) {
+        if (o.long.startsWith('no-')) {
+          const pos = o.long.slice(3);
+          if (arg.startsWith(pos)) {
+            rest = arg.slice(pos.length);
+            flags |= OPT_UNSET;
+          } else if (pos.startsWith(arg)) {
+            flags |= OPT_UNSET;
+            abbreviated = true;
+          }
+        }
+        if (rest === null && !abbreviated) {
+          if (o.long.startsWith(argName)) abbreviated = true;
+          else if ('no-'.startsWith(arg)) {
+            flags |= OPT_UNSET;
+            abbreviated = true;
+          } else if (!arg.startsWith('no-')) continue;
+          else {
+            flags |= OPT_UNSET;
+            const a3 = arg.slice(3);
+            rest = a3.startsWith(o.long) ? a3.slice(o.long.length) : null;
+            if (rest === null && o.long.startsWith(a3)) abbreviated = true;
+            else if (rest === null) continue;
+          }
+        }
+        if (abbreviated) {
+          if (abbrev) {
+            ambiguous = abbrev;
+            ambiguousFlags = abbrevFlags;
+          }
+          if (!(flags & OPT_UNSET) && eq >= 0) cur = arg.slice(eq + 1);
+          abbrev = o;
+          abbrevFlags = flags;
+          continue;
+        }
+      }
+      // match:
+      if (rest !== '') {
+        if (rest![0] !== '=') continue;
+        cur = rest!.slice(1);
+      }
+      return getValue(o, flags);
+    }
+    if (ambiguous && abbrev) {
+      out.errors.push(errorLine(
+        `Ambiguous option: ${arg} (could be --${ambiguousFlags & OPT_UNSET ? 'no-' : ''}${ambiguous.long} or --${abbrevFlags & OPT_UNSET ? 'no-' : ''}${abbrev.long})`,
+      ));
+      return -1;
+    }
+    if (abbrev) return getValue(abbrev, abbrevFlags);
+    return -2;
+  };
+
+  // mirrors check_typos(): "-force" was meant as "--force".
+  const checkTypos = (arg: string): boolean => {
+    if (arg.length < 3) return false;
+    if (arg.startsWith('no-') || options.some((o) => o.long && o.long.startsWith(arg))) {
+      out.errors.push(errorLine(`did you mean \`--${arg}\` (with two dashes ?)`));
+      return true;
+    }
+    return false;
+  };
+
+  // mirrors parse_options_step()
+  for (; i < argv.length; i++) {
+    const arg = argv[i];
+    cur = null;
+    if (arg[0] !== '-' || arg.length === 1) {
+      out.args.push(arg);
+      continue;
+    }
+    if (arg[1] !== '-') {
+      cur = arg.slice(1);
+      if (cur[0] === 'h') {
+        out.help = true;
+        return out;
+      }
+      let r = parseShort();
+      if (r === -1) return out;
+      if (r === -2) {
+        out.errors.push(errorLine(`unknown switch \`${cur[0]}'`));
+        return out;
+      }
+      if (cur !== null && checkTypos(arg.slice(1))) return out;
+      while (cur !== null) {
+        if (cur[0] === 'h') {
+          out.help = true;
+          return out;
+        }
+        r = parseShort();
+        if (r === -1) return out;
+        if (r === -2) {
+          out.errors.push(errorLine(`unknown switch \`${cur![0]}'`));
+          return out;
+        }
+      }
+      continue;
+    }
+    if (arg.length === 2) {
+      // "--" ends the options
+      out.args.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '--help' || arg === '--help-all') {
+      out.help = true;
+      return out;
+    }
+    const r = parseLong(arg.slice(2));
+    if (r === -1) return out;
+    if (r === -2) {
+      out.errors.push(errorLine(`unknown option \`${arg.slice(2)}'`));
+      return out;
+    }
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------------------------------------
+// Option tables and usage strings (daxctl/list.c, daxctl/device.c)
+
+const BASE_OPTIONS: OptSpec[] = [
+  { short: 'r', long: 'region', kind: 'string', key: 'region', argh: 'region-id', help: 'filter by region' },
+  { short: 'u', long: 'human', kind: 'bool', key: 'human', help: 'use human friendly number formats' },
+  { short: 'v', long: 'verbose', kind: 'bool', key: 'verbose', help: 'emit more debug messages' },
+];
+const RECONFIG_OPTIONS: OptSpec[] = [
+  { short: 'm', long: 'mode', kind: 'string', key: 'mode', argh: 'mode', help: 'mode to switch the device to' },
+  { short: 'N', long: 'no-online', kind: 'bool', key: 'no_online', help: "don't auto-online memory sections" },
+  { short: 'f', long: 'force', kind: 'bool', key: 'force', help: 'attempt to offline memory sections before reconfiguration' },
+  { short: 'C', long: 'check-config', kind: 'bool', key: 'check_config', help: 'use config files to determine parameters for the operation' },
+];
+const CREATE_OPTIONS: OptSpec[] = [
+  { short: 's', long: 'size', kind: 'string', key: 'size', argh: 'size', help: 'size to switch the device to' },
+  { short: 'a', long: 'align', kind: 'string', key: 'align', argh: 'align', help: 'alignment to switch the device to' },
+  { long: 'input', kind: 'string', key: 'input', argh: 'input', help: 'input device JSON file' },
+];
+const ZONE_OPTIONS: OptSpec[] = [
+  { long: 'no-movable', kind: 'bool', key: 'no_movable', help: 'online memory in ZONE_NORMAL' },
+];
+const LIST_OPTIONS: OptSpec[] = [
+  { short: 'r', long: 'region', kind: 'string', key: 'region', argh: 'region-id', help: 'filter by region' },
+  { short: 'd', long: 'dev', kind: 'string', key: 'dev', argh: 'dev-id', help: 'filter by dax device instance name' },
+  { short: 'D', long: 'devices', kind: 'bool', key: 'devs', help: 'include dax device info' },
+  { short: 'R', long: 'regions', kind: 'bool', key: 'regions', help: 'include dax region info' },
+  { short: 'M', long: 'mappings', kind: 'bool', key: 'mappings', help: 'include dax mappings info' },
+  { short: 'i', long: 'idle', kind: 'bool', key: 'idle', help: 'include idle devices' },
+  { short: 'u', long: 'human', kind: 'bool', key: 'human', help: 'use human friendly number formats ' },
+];
+
+type Action = 'reconfig' | 'online' | 'offline' | 'disable' | 'enable';
+
+interface SubCommand {
+  usage: string;
+  options: OptSpec[];
+  action?: Action;
+  /** The action parse_device_options() is told about (cmd_enable_device() passes ACTION_DISABLE). */
+  parseAction?: Action;
+}
+
+const SUBCOMMANDS: Record<string, SubCommand> = {
+  list: { usage: 'daxctl list [<options>]', options: LIST_OPTIONS },
+  'reconfigure-device': {
+    usage: 'daxctl reconfigure-device <device> [<options>]',
+    options: [...BASE_OPTIONS, ...CREATE_OPTIONS, ...RECONFIG_OPTIONS, ...ZONE_OPTIONS],
+    action: 'reconfig',
+  },
+  'online-memory': { usage: 'daxctl online-memory <device> [<options>]', options: [...BASE_OPTIONS, ...ZONE_OPTIONS], action: 'online' },
+  'offline-memory': { usage: 'daxctl offline-memory <device> [<options>]', options: BASE_OPTIONS, action: 'offline' },
+  'disable-device': { usage: 'daxctl disable-device <device>', options: BASE_OPTIONS, action: 'disable' },
+  'enable-device': { usage: 'daxctl enable-device <device>', options: BASE_OPTIONS, action: 'enable', parseAction: 'disable' },
+};
+
+const NOT_MODELLED = ['version', 'help', 'split-acpi', 'migrate-device-model', 'create-device', 'destroy-device'];
+
+const ACTION_STRING: Record<Action, string> = {
+  reconfig: 'reconfigure',
+  online: 'online memory for',
+  offline: 'offline memory for',
+  disable: 'disable',
+  enable: 'enable',
+};
+
+interface Invocation {
+  name: string;
+  sub: SubCommand;
+  values: OptValues;
+  args: string[];
+}
+
+/** Parse like daxctl; a string is what a usage error prints (daxctl exits 129 on those). */
+function parseInvocation(argv: string[]): Invocation | string {
+  const a = argv.slice(1);
+  // main_handle_options(): options before the command
+  if (!a.length) return 'usage: daxctl [--version] [--help] COMMAND [ARGS]';
+  const first = a[0];
+  if (first === '--version' || first === '-v' || first === '--help' || first === '-h' || first === '--list-cmds') {
+    return `daxctl ${first} is not modelled`;
+  }
+  if (first.startsWith('-')) return `Unknown option: ${first}`;
+  if (NOT_MODELLED.includes(first)) return `daxctl ${first} is not modelled (the model has static dax regions only)`;
+  const sub = SUBCOMMANDS[first];
+  if (!sub) return `Unknown command: '${first}'`;
+  const withUsage = (lines: string[]) => `${lines.map((l) => l.trim()).filter((l) => l).join('; ')}; usage: ${sub.usage}`;
+  if (a[1] === '--help') return `daxctl ${first} --help shows the man page, which is not modelled; usage: ${sub.usage}`;
+  const p = parseOptions(a.slice(1), sub.options);
+  if (p.help) return `usage: ${sub.usage}`;
+  if (p.errors.length) return withUsage(p.errors);
+  if (!sub.action) {
+    // cmd_list(): every leftover argument is an error
+    if (p.args.length) return withUsage(p.args.map((x) => errorLine(`unknown parameter "${x}"`)));
+    return { name: first, sub, values: p.values, args: p.args };
+  }
+  // parse_device_options()
+  const errs: string[] = [];
+  if (p.args.length === 0) errs.push(`specify a device to ${ACTION_STRING[sub.parseAction ?? sub.action]}, or "all"`);
+  for (const x of p.args.slice(1)) errs.push(`unknown extra parameter "${x}"`);
+  if (errs.length) return withUsage(errs);
+  const v = p.values;
+  if (v.check_config) return `-C/--check-config reads the daxctl config files, which are not modelled; usage: ${sub.usage}`;
+  if (sub.action === 'reconfig') {
+    if (!v.size && !v.align && !v.mode) return withUsage(["error: a 'align', 'mode' or 'size' option is required"]);
+    if (v.size || v.align) return `resizing or re-aligning a dax device (-s/-a) needs dynamic dax regions, which are not modelled; usage: ${sub.usage}`;
+    if (v.mode === 'devdax' && v.no_online) return withUsage(['--no-online is incompatible with --mode=devdax']);
+  }
+  return { name: first, sub, values: v, args: p.args };
+}
+
+// ----------------------------------------------------------------------------------------------
+// json-c output: JSON_C_TO_STRING_PRETTY with ndctl's size/hex serializers
+
+const UTIL_JSON_IDLE = 1 << 0;
+const UTIL_JSON_DAX = 1 << 2;
+const UTIL_JSON_DAX_DEVS = 1 << 3;
+const UTIL_JSON_HUMAN = 1 << 4;
+const UTIL_JSON_CONFIGURED = 1 << 7;
+const UTIL_JSON_DAX_MAPPINGS = 1 << 9;
+
+type J =
+  | { t: 'int'; v: number }
+  | { t: 'str'; v: string }
+  | { t: 'bool'; v: boolean }
+  | { t: 'size'; v: number; human: boolean }
+  | { t: 'hex'; v: number; human: boolean }
+  | { t: 'arr'; v: J[] }
+  | { t: 'obj'; v: Array<[string, J]> };
+
+const jint = (v: number): J => ({ t: 'int', v });
+const jstr = (v: string): J => ({ t: 'str', v });
+// util_json_object_size() / util_json_object_hex(): plain integers unless UTIL_JSON_HUMAN.
+const jsize = (v: number, flags: number): J => ({ t: 'size', v, human: !!(flags & UTIL_JSON_HUMAN) });
+const jhex = (v: number, flags: number): J => ({ t: 'hex', v, human: !!(flags & UTIL_JSON_HUMAN) });
+
+// mirrors display_size(), util/json.c (adapted from mdadm's human_size_brief())
+function displaySize(bytesIn: number): string {
+  const bytes = BigInt(bytesIn);
+  if (bytes < 5000n * 1024n) return `${bytes}`;
+  const two = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
+  let s: string;
+  if (bytes < 2n * 1024n * 1024n * 1024n) s = `"${two((bytes * 200n / (1n << 20n) + 1n) / 2n)} MiB`;
+  else s = `"${two((bytes * 200n / (1n << 30n) + 1n) / 2n)} GiB`;
+  if (bytes < 2n * 1024n * 1024n * 1024n) s += ` (${two((bytes / (1000000n / 200n) + 1n) / 2n)} MB)"`;
+  else s += ` (${two((bytes / (1000000000n / 200n) + 1n) / 2n)} GB)"`;
+  return s;
+}
+
+// mirrors json_escape_str() of json-c (slashes escaped: ndctl does not pass NOSLASHESCAPE).
+function jsonEscape(s: string): string {
+  let o = '';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '"') o += '\\"';
+    else if (ch === '\\') o += '\\\\';
+    else if (ch === '/') o += '\\/';
+    else if (ch === '\b') o += '\\b';
+    else if (ch === '\n') o += '\\n';
+    else if (ch === '\r') o += '\\r';
+    else if (ch === '\t') o += '\\t';
+    else if (ch === '\f') o += '\\f';
+    else if (c < 0x20) o += `\\u00${c.toString(16).padStart(2, '0')}`;
+    else o += ch;
+  }
+  return o;
+}
+
+// json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY)
+function jsonPretty(j: J, level = 0): string {
+  const ind = (l: number) => ' '.repeat(l * 2);
+  switch (j.t) {
+    case 'int':
+      return String(j.v);
+    case 'bool':
+      return j.v ? 'true' : 'false';
+    case 'str':
+      return `"${jsonEscape(j.v)}"`;
+    case 'size':
+      return j.human ? displaySize(j.v) : String(j.v);
+    case 'hex':
+      // display_hex(): "%#llx", so zero prints as "0"
+      return j.human ? `"${j.v === 0 ? '0' : '0x' + j.v.toString(16)}"` : String(j.v);
+    case 'arr': {
+      let s = '[';
+      j.v.forEach((x, i) => {
+        s += `${i ? ',' : ''}\n${ind(level + 1)}${jsonPretty(x, level + 1)}`;
+      });
+      return s + (j.v.length ? '\n' : '') + ind(level) + ']';
+    }
+    case 'obj': {
+      let s = '{';
+      j.v.forEach(([k, x], i) => {
+        s += `${i ? ',' : ''}\n${ind(level + 1)}"${jsonEscape(k)}":${jsonPretty(x, level + 1)}`;
+      });
+      return s + (j.v.length ? '\n' : '') + ind(level) + '}';
+    }
+  }
+}
+
+// mirrors util_display_json_array(): one object alone is printed bare only with --human.
+function displayJsonArray(out: string[], arr: J[], flags: number): void {
+  let text: string | null = null;
+  if (arr.length > 1 || !(flags & UTIL_JSON_HUMAN)) text = jsonPretty({ t: 'arr', v: arr });
+  else if (arr.length) text = jsonPretty(arr[0]);
+  if (text !== null) out.push(...text.split('\n'));
+}
+
+// ----------------------------------------------------------------------------------------------
+// libdaxctl over the guest's sysfs
+
+interface DaxRegionRec {
+  id: number;
+  path: string;
+  size: number | null;
+  align: number | null;
+  devices: DaxDevRec[];
+}
+
+interface DaxDevRec {
+  id: number;
+  region: DaxRegionRec;
+  devname: string;
+  path: string;
+  resource: number;
+  size: number;
+  align: number;
+  targetNode: number;
+}
+
+enum MemZone {
+  NONE = 0,
+  UNKNOWN = 1,
+  MOVABLE = 2,
+  NORMAL = 3,
+}
+const ZONE_STRINGS: Record<number, string> = { [MemZone.UNKNOWN]: 'mixed', [MemZone.NORMAL]: 'Normal', [MemZone.MOVABLE]: 'Movable' };
+const STATE_STRINGS: Record<number, string> = { [MemZone.NORMAL]: 'online', [MemZone.MOVABLE]: 'online_movable' };
+
+enum MemOp {
+  SET_OFFLINE,
+  SET_ONLINE,
+  SET_ONLINE_NO_MOVABLE,
+  IS_ONLINE,
+  COUNT,
+  GET_ZONE,
+}
+
+interface DaxMemory {
+  dev: DaxDevRec;
+  blockSize: number;
+  nodePath: string | null;
+  zone: MemZone;
+}
+
+class LibDaxctl {
+  constructor(private readonly ctx: CommandContext) {}
+
+  /** err(ctx, ...): libdaxctl logs at LOG_ERR by default, as "libdaxctl: <fn>: <msg>". */
+  err(fn: string, msg: string): void {
+    const [first, ...rest] = msg.split('\n');
+    this.ctx.err.push(`libdaxctl: ${fn}: ${first}`, ...rest);
+  }
+
+  // mirrors sysfs_read_attr(): one trailing newline dropped; -errno on failure.
+  readAttr(path: string): string | number {
+    const r = this.ctx.vfs.read(path);
+    if (typeof r === 'number') return r;
+    if (r.length >= 1024) return -E.EINVAL;
+    return r.endsWith('\n') ? r.slice(0, -1) : r;
+  }
+
+  // mirrors sysfs_write_attr()/sysfs_write_attr_quiet() (their failure logs are dbg() only).
+  writeAttr(path: string, buf: string): number {
+    const f = this.ctx.vfs.open(path);
+    if (typeof f === 'number') return f;
+    const r = f.write!(buf);
+    return r < 0 ? r : 0;
+  }
+
+  readdir(path: string): string[] | number {
+    const l = this.ctx.vfs.list(path);
+    return typeof l === 'number' ? l : kernfsReaddirOrder(l);
+  }
+
+  realpath(path: string): string | null {
+    const r = this.ctx.vfs.resolve(path);
+    return typeof r === 'number' ? null : '/' + r.path.join('/');
+  }
+
+  // mirrors dax_regions_init() + dax_devices_init() (the dax bus only: the model has no
+  // /sys/class/dax). list_add() puts each new region and device at the head of its list.
+  regions(): DaxRegionRec[] {
+    const regions: DaxRegionRec[] = [];
+    const names = this.readdir('/sys/bus/dax/devices');
+    if (typeof names === 'number') return regions;
+    for (const name of names) {
+      const m = /^dax([+-]?\d+)\.([+-]?\d+)/.exec(name);
+      if (!m) continue;
+      const real = this.realpath(`/sys/bus/dax/devices/${name}`);
+      if (!real) {
+        this.err('__dax_regions_init', 'dax region path allocation failure');
+        continue;
+      }
+      const path = dirname(real);
+      if (regions.some((r) => r.path === path)) continue;
+      regions.unshift(this.addRegion(Number(m[1]), path));
+    }
+    for (const r of regions) this.devicesInit(r);
+    return regions;
+  }
+
+  // mirrors add_dax_region(): size and align from dax_region/, which the model's sysfs lacks,
+  // so the dax bus model stands in for those two files.
+  private addRegion(id: number, path: string): DaxRegionRec {
+    const model = this.ctx.machine.dax.regions.get(id);
+    const num = (attr: string, fallback: number | undefined): number | null => {
+      const v = this.readAttr(`${path}/dax_region/${attr}`);
+      if (typeof v === 'string') return strtoull(v, 0);
+      return fallback ?? null;
+    };
+    return { id, path, size: num('size', model?.size), align: num('align', model?.align), devices: [] };
+  }
+
+  // mirrors daxctl_region_get_available_size(): dax_region/available_size, else what
+  // dax_region_avail_size() would report from the model (region size less allocated ranges).
+  availableSize(region: DaxRegionRec): number {
+    const v = this.readAttr(`${region.path}/dax_region/available_size`);
+    if (typeof v === 'string') return /^\d+$/.test(v) || /^0x[0-9a-f]+$/i.test(v) ? strtoull(v, 0) : 0;
+    const model = this.ctx.machine.dax.regions.get(region.id);
+    if (!model) return 0;
+    const used = model.devices.reduce((a, d) => a + d.size, 0);
+    return Math.max(0, model.size - used);
+  }
+
+  // mirrors dax_devices_init() + add_dax_dev()
+  private devicesInit(region: DaxRegionRec): void {
+    const names = this.readdir(region.path);
+    if (typeof names === 'number') return;
+    const prefix = `dax${region.id}.`;
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const id = scanInt(name.slice(prefix.length));
+      if (!id) continue;
+      const base = `${region.path}/${name}`;
+      const res = this.readAttr(`${base}/resource`);
+      const resource = typeof res === 'string' ? strtoull(res, 0) : this.iomemResource(name);
+      const size = this.readAttr(`${base}/size`);
+      if (typeof size === 'number') {
+        this.err('__sysfs_device_parse', `${prefix}${id.v}: add_dev() failed`);
+        continue;
+      }
+      const align = this.readAttr(`${base}/align`);
+      const tn = this.readAttr(`${base}/target_node`);
+      if (region.devices.some((d) => d.id === id.v)) continue;
+      region.devices.unshift({
+        id: id.v,
+        region,
+        devname: name,
+        path: base,
+        resource,
+        size: strtoull(size, 0),
+        align: typeof align === 'string' ? strtoull(align, 0) : 0,
+        targetNode: typeof tn === 'string' ? (scanInt(tn)?.v ?? 0) : -1,
+      });
+    }
+  }
+
+  // mirrors iomem_get_dev_resource(), util/iomem.c: the start of the /proc/iomem line named devname.
+  private iomemResource(devname: string): number {
+    const t = this.ctx.vfs.read('/proc/iomem');
+    if (typeof t === 'number') return 0;
+    for (const l of t.split('\n')) {
+      const m = /^\s*([0-9a-f]+)-[0-9a-f]+ : (.*)$/.exec(l);
+      if (m && m[2] === devname) return parseInt(m[1], 16);
+    }
+    return 0;
+  }
+
+  // mirrors daxctl_dev_is_enabled()/is_enabled(): the driver link exists.
+  isEnabled(dev: DaxDevRec): boolean {
+    const st = this.ctx.vfs.stat(`${dev.path}/driver`, false);
+    return typeof st !== 'number' && st.kind === 'link';
+  }
+
+  // mirrors daxctl_dev_is_system_ram_capable(): enabled, and the driver is kmem.
+  isSystemRamCapable(dev: DaxDevRec): boolean {
+    if (!this.isEnabled(dev)) return false;
+    const drv = this.realpath(`${dev.path}/driver`);
+    return !!drv && basename(drv) === 'kmem';
+  }
+
+  // mirrors daxctl_dev_get_memory()/daxctl_dev_alloc_mem(): a memory object only in system-ram mode.
+  getMemory(dev: DaxDevRec): DaxMemory | null {
+    if (!this.isSystemRamCapable(dev)) return null;
+    let blockSize = 0;
+    const bs = this.readAttr('/sys/devices/system/memory/block_size_bytes');
+    if (typeof bs === 'string') {
+      blockSize = strtoull(bs, 16);
+      if (!blockSize) this.err('daxctl_dev_alloc_mem', `${dev.devname}: Unable to determine memblock size: ${errstr(0)}`);
+    }
+    const nodePath = dev.targetNode >= 0 ? `/sys/devices/system/node/node${dev.targetNode}` : null;
+    return { dev, blockSize, nodePath, zone: MemZone.NONE };
+  }
+
+  // mirrors daxctl_bind(): new_id then bind on the named driver, both written quietly.
+  private bind(devname: string, modName: string): number {
+    const path = '/sys/bus/dax/drivers';
+    const drivers = this.readdir(path);
+    if (typeof drivers === 'number') {
+      this.err('daxctl_bind', `${devname}: opendir("${path}") failed`);
+      return -E.ENXIO;
+    }
+    let rc = 0;
+    for (const d of drivers) {
+      if (d.startsWith('.') || d !== modName) continue;
+      rc = this.writeAttr(`${path}/${d}/new_id`, devname);
+      rc = this.writeAttr(`${path}/${d}/bind`, devname);
+      break;
+    }
+    return rc;
+  }
+
+  // mirrors daxctl_unbind(): remove_id then unbind through the device's driver link.
+  private unbind(dev: DaxDevRec): number {
+    const rc = this.writeAttr(`${dev.path}/driver/remove_id`, dev.devname);
+    if (rc) return rc;
+    return this.writeAttr(`${dev.path}/driver/unbind`, dev.devname);
+  }
+
+  // mirrors daxctl_dev_enable(); kmem and device_dax are built in here, so the kmod insert
+  // that precedes the bind always succeeds.
+  enable(dev: DaxDevRec, mode: 'devdax' | 'system-ram'): number {
+    if (this.isEnabled(dev)) return 0;
+    const rc = this.bind(dev.devname, mode === 'devdax' ? 'device_dax' : 'kmem');
+    if (!this.isEnabled(dev)) {
+      this.err('daxctl_dev_enable', `${dev.devname}: failed to enable`);
+      return rc ? rc : -E.ENXIO;
+    }
+    return 0;
+  }
+
+  // mirrors daxctl_dev_disable(): the unbind's own status is ignored, only the result counts.
+  disable(dev: DaxDevRec): number {
+    if (!this.isEnabled(dev)) return 0;
+    this.unbind(dev);
+    if (this.isEnabled(dev)) {
+      this.err('daxctl_dev_disable', `${dev.devname}: failed to disable`);
+      return -E.EBUSY;
+    }
+    return 0;
+  }
+
+  // mirrors daxctl_dev_will_auto_online_memory(): "online", "online_kernel" and
+  // "online_movable" all match.
+  willAutoOnlineMemory(dev: DaxDevRec): boolean {
+    const v = this.readAttr('/sys/devices/system/memory/auto_online_blocks');
+    if (typeof v === 'number') {
+      this.err('daxctl_dev_will_auto_online_memory', `${dev.devname}: Unable to determine auto-online policy: ${errstr(v)}`);
+      return false;
+    }
+    return v.startsWith('online');
+  }
+
+  // mirrors memblock_is_online()
+  private memblockIsOnline(mem: DaxMemory, memblock: string): number {
+    if (!mem.nodePath) return -E.ENXIO;
+    const path = `${mem.nodePath}/${memblock}/state`;
+    const v = this.readAttr(path);
+    if (typeof v === 'number') {
+      this.err('memblock_is_online', `${mem.dev.devname}: Failed to read ${path}: ${errstr(v)}`);
+      return v;
+    }
+    return v.startsWith('online') ? 1 : 0;
+  }
+
+  // mirrors online_one_memblock(): 1 when already online (not counted).
+  private onlineOneMemblock(mem: DaxMemory, memblock: string, zone: MemZone): number {
+    if (!mem.nodePath) return -E.ENXIO;
+    const path = `${mem.nodePath}/${memblock}/state`;
+    let rc = this.memblockIsOnline(mem, memblock);
+    if (rc) return rc;
+    rc = this.writeAttr(path, STATE_STRINGS[zone]);
+    // Another agent may have onlined it meanwhile: the zone scan afterwards catches that.
+    if (rc && this.memblockIsOnline(mem, memblock) === 1) return 0;
+    return rc;
+  }
+
+  // mirrors offline_one_memblock(): 1 when already offline (not counted).
+  private offlineOneMemblock(mem: DaxMemory, memblock: string): number {
+    if (!mem.nodePath) return -E.ENXIO;
+    const path = `${mem.nodePath}/${memblock}/state`;
+    let rc = this.memblockIsOnline(mem, memblock);
+    if (rc < 0) return rc;
+    if (!rc) return 1;
+    rc = this.writeAttr(path, 'offline');
+    if (rc) {
+      if (!this.memblockIsOnline(mem, memblock)) return 1;
+      this.err('offline_one_memblock', `${mem.dev.devname}: Failed to offline ${path}: ${errstr(rc)}`);
+    }
+    return rc;
+  }
+
+  // mirrors memblock_find_zone(): valid_zones of an online block names its zone.
+  private memblockFindZone(mem: DaxMemory, memblock: string, status: { inconsistent: boolean }): number {
+    const rc = this.memblockIsOnline(mem, memblock);
+    if (rc < 0) return rc;
+    if (rc === 0) return -E.ENXIO;
+    if (!mem.nodePath) return -E.ENXIO;
+    const path = `${mem.nodePath}/${memblock}/valid_zones`;
+    const v = this.readAttr(path);
+    if (typeof v === 'number') {
+      this.err('memblock_find_zone', `${mem.dev.devname}: Failed to read ${path}: ${errstr(v)}`);
+      return v;
+    }
+    const cur = v === ZONE_STRINGS[MemZone.MOVABLE] ? MemZone.MOVABLE : v === ZONE_STRINGS[MemZone.NORMAL] ? MemZone.NORMAL : MemZone.UNKNOWN;
+    if (mem.zone) {
+      if (mem.zone !== cur) status.inconsistent = true;
+    } else mem.zone = cur;
+    return 0;
+  }
+
+  // mirrors memblock_in_dev(): phys_index * block size within [resource, resource + size]
+  // (the end is inclusive in libdaxctl, so a block starting right after the device counts).
+  private memblockInDev(mem: DaxMemory, memblock: string): number {
+    const dev = mem.dev;
+    const v = this.readAttr(`/sys/devices/system/memory//${memblock}/phys_index`);
+    if (typeof v === 'number') {
+      this.err('memblock_in_dev', `${dev.devname}: ${memblock}: Unable to determine phys_index: ${errstr(v)}`);
+      return v;
+    }
+    const physIndex = strtoull(v, 16);
+    const start = dev.resource;
+    if (!start) {
+      this.err('memblock_in_dev', `${dev.devname}: Unable to determine resource`);
+      return -E.EACCES;
+    }
+    const end = start + dev.size;
+    if (!mem.blockSize) {
+      this.err('memblock_in_dev', `${dev.devname}: Unable to determine memory block size`);
+      return -E.ENXIO;
+    }
+    const res = physIndex * mem.blockSize;
+    return res >= start && res <= end ? 1 : 0;
+  }
+
+  // mirrors daxctl_memory_op(): walk the target node's memoryN links, apply op to the blocks in
+  // the device; the result is how many blocks op returned 0 for, or the first error.
+  memoryOp(mem: DaxMemory, op: MemOp): number {
+    if (!mem.nodePath) {
+      this.err('daxctl_memory_op', `${mem.dev.devname}: Failed to get node_path`);
+      return -E.ENXIO;
+    }
+    const entries = this.readdir(mem.nodePath);
+    if (typeof entries === 'number') return entries;
+    const status = { inconsistent: false };
+    let count = 0;
+    for (const name of entries) {
+      if (!name.startsWith('memory')) continue;
+      let rc = this.memblockInDev(mem, name);
+      if (rc < 0) return rc;
+      if (rc === 0) continue;
+      switch (op) {
+        case MemOp.SET_ONLINE:
+          rc = this.onlineOneMemblock(mem, name, MemZone.MOVABLE);
+          break;
+        case MemOp.SET_ONLINE_NO_MOVABLE:
+          rc = this.onlineOneMemblock(mem, name, MemZone.NORMAL);
+          break;
+        case MemOp.SET_OFFLINE:
+          rc = this.offlineOneMemblock(mem, name);
+          break;
+        case MemOp.IS_ONLINE:
+          rc = this.memblockIsOnline(mem, name);
+          if (rc >= 0) rc = rc ? 0 : 1;
+          break;
+        case MemOp.COUNT:
+          rc = 0;
+          break;
+        case MemOp.GET_ZONE:
+          rc = this.memblockFindZone(mem, name, status);
+          break;
+      }
+      if (rc < 0) return rc;
+      if (rc === 0) count++;
+    }
+    if (status.inconsistent) mem.zone = MemZone.UNKNOWN;
+    return count;
+  }
+
+  // mirrors daxctl_memory_online_with_zone(). As in libdaxctl, a non-zero count from either
+  // walk returns at once, so the zone check only runs when nothing was onlined.
+  memoryOnline(mem: DaxMemory, zone: MemZone): number {
+    let rc = this.memoryOp(mem, zone === MemZone.MOVABLE ? MemOp.SET_ONLINE : MemOp.SET_ONLINE_NO_MOVABLE);
+    if (rc) return rc;
+    mem.zone = MemZone.NONE;
+    rc = this.memoryOp(mem, MemOp.GET_ZONE);
+    if (rc) return rc;
+    if (mem.zone !== zone) {
+      this.err(
+        'daxctl_memory_online_with_zone',
+        `${mem.dev.devname}:\n  WARNING: detected a race while onlining memory\n  See 'man daxctl-reconfigure-device' for more details`,
+      );
+      return -E.EBUSY;
+    }
+    return rc;
+  }
+
+  isOnline(mem: DaxMemory): number {
+    return this.memoryOp(mem, MemOp.IS_ONLINE);
+  }
+
+  numSections(mem: DaxMemory): number {
+    return this.memoryOp(mem, MemOp.COUNT);
+  }
+
+  // mirrors daxctl_memory_is_movable(): a fresh zone scan; any offline block is an error.
+  isMovable(mem: DaxMemory): number {
+    mem.zone = MemZone.NONE;
+    const rc = this.memoryOp(mem, MemOp.GET_ZONE);
+    if (rc < 0) return rc;
+    return (mem.zone as MemZone) === MemZone.MOVABLE ? 1 : 0;
+  }
+}
+
+// ----------------------------------------------------------------------------------------------
+// daxctl/filter.c
+
+function devFilter(dev: DaxDevRec, ident: string | null): boolean {
+  if (!ident || ident === 'all') return true;
+  if (ident === dev.devname) return true;
+  const a = scanInt(ident);
+  if (a && a.rest.startsWith('.')) {
+    const b = scanInt(a.rest.slice(1));
+    if (b && dev.region.id === a.v && dev.id === b.v) return true;
+  }
+  return false;
+}
+
+function regionFilter(region: DaxRegionRec, ident: string | null): boolean {
+  if (!ident || ident === 'all') return true;
+  const a = scanInt(ident) ?? (ident.startsWith('region') ? scanInt(ident.slice(6)) : null);
+  return !!a && a.v === region.id;
+}
+
+// ----------------------------------------------------------------------------------------------
+// The commands
+
+class Daxctl {
+  readonly lib: LibDaxctl;
+  private flags = 0;
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly param: OptValues,
+  ) {
+    this.lib = new LibDaxctl(ctx);
+    if (param.human) this.flags |= UTIL_JSON_HUMAN;
+  }
+
+  private say(text: string): void {
+    this.ctx.err.push(...text.split('\n'));
+  }
+
+  // mirrors util_daxctl_mapping_to_json(). The model's sysfs has no mappingN/ directories; the
+  // ranges come from the dax bus model, listed last-first as mappings_init()'s list_add() does.
+  private mappingsToJson(dev: DaxDevRec, flags: number): J[] {
+    const model = this.ctx.machine.dax.find(dev.devname);
+    if (!model) return [];
+    const ps = this.ctx.machine.pageSize;
+    let pgoff = 0;
+    const maps = model.ranges.map((r) => {
+      const j: J = { t: 'obj', v: [
+        ['page_offset', jhex(pgoff, flags)],
+        ['start', jhex(r.start, flags)],
+        ['end', jhex(r.end - 1, flags)],
+        ['size', jsize(r.end - r.start, flags)],
+      ] };
+      pgoff += (r.end - r.start) / ps;
+      return j;
+    });
+    return maps.reverse();
+  }
+
+  // mirrors util_daxctl_dev_to_json()
+  devToJson(dev: DaxDevRec, flags: number): J {
+    const lib = this.lib;
+    const mem = lib.getMemory(dev);
+    const o: Array<[string, J]> = [['chardev', jstr(dev.devname)], ['size', jsize(dev.size, flags)]];
+    if (dev.targetNode >= 0) o.push(['target_node', jint(dev.targetNode)]);
+    if (dev.align > 0) o.push(['align', jsize(dev.align, flags)]);
+    o.push(['mode', jstr(mem ? 'system-ram' : 'devdax')]);
+    if (mem && dev.resource !== 0) {
+      const numSections = lib.numSections(mem);
+      const numOnline = lib.isOnline(mem);
+      o.push(['online_memblocks', jint(numOnline)], ['total_memblocks', jint(numSections)]);
+      const movable = lib.isMovable(mem);
+      if (movable === 1 || movable === 0) o.push(['movable', { t: 'bool', v: movable === 1 }]);
+    }
+    if (!lib.isEnabled(dev)) o.push(['state', jstr('disabled')]);
+    if (flags & UTIL_JSON_DAX_MAPPINGS) {
+      const maps = this.mappingsToJson(dev, flags);
+      if (maps.length) o.push(['mappings', { t: 'arr', v: maps }]);
+    }
+    return { t: 'obj', v: o };
+  }
+
+  // mirrors util_daxctl_devs_to_list()
+  private devsToList(region: DaxRegionRec, jdevs: J[] | null, ident: string | null, flags: number): J[] | null {
+    for (const dev of region.devices) {
+      if (!devFilter(dev, ident)) continue;
+      if (!(flags & (UTIL_JSON_IDLE | UTIL_JSON_CONFIGURED)) && !dev.size) continue;
+      if (!jdevs) jdevs = [];
+      jdevs.push(this.devToJson(dev, flags));
+    }
+    return jdevs;
+  }
+
+  // mirrors util_daxctl_region_to_json()
+  private regionToJson(region: DaxRegionRec, ident: string | null, flags: number): J {
+    const o: Array<[string, J]> = [];
+    if (!(flags & UTIL_JSON_DAX)) o.push(['path', jstr(region.path.slice('/sys/devices'.length))]);
+    o.push(['id', jint(region.id)]);
+    if (region.size !== null) o.push(['size', jsize(region.size, flags)]);
+    const avail = this.lib.availableSize(region);
+    if (avail) o.push(['available_size', jsize(avail, flags)]);
+    if (region.align !== null) o.push(['align', jint(region.align)]);
+    if (flags & UTIL_JSON_DAX_DEVS) {
+      const devs = this.devsToList(region, null, ident, flags);
+      if (devs) o.push(['devices', { t: 'arr', v: devs }]);
+    }
+    return { t: 'obj', v: o };
+  }
+
+  // mirrors cmd_list()
+  cmdList(): number {
+    const p = this.param;
+    let devs = !!p.devs;
+    let regions = !!p.regions;
+    if (!devs && !regions) {
+      regions = !!p.region;
+      devs = !!p.dev;
+    }
+    if (!devs && !regions) devs = true;
+    let flags = 0;
+    if (devs) flags |= UTIL_JSON_DAX_DEVS;
+    if (p.mappings) flags |= UTIL_JSON_DAX_MAPPINGS;
+    if (p.idle) flags |= UTIL_JSON_IDLE;
+    if (p.human) flags |= UTIL_JSON_HUMAN;
+    let jregions: J[] | null = null;
+    let jdevs: J[] | null = null;
+    for (const region of this.lib.regions()) {
+      if (!regionFilter(region, p.region as string | null)) continue;
+      if (regions) {
+        if (!jregions) jregions = [];
+        jregions.push(this.regionToJson(region, p.dev as string | null, flags));
+      } else if (devs) jdevs = this.devsToList(region, jdevs, p.dev as string | null, flags);
+    }
+    if (jregions) displayJsonArray(this.ctx.out, jregions, flags);
+    else if (jdevs) displayJsonArray(this.ctx.out, jdevs, flags);
+    return 0;
+  }
+
+  // mirrors dev_online_memory()
+  private devOnlineMemory(dev: DaxDevRec): number {
+    const lib = this.lib;
+    const mem = lib.getMemory(dev);
+    const name = dev.devname;
+    if (!mem) {
+      this.say(`${name}: failed to get the memory object`);
+      return -E.ENXIO;
+    }
+    const numSections = lib.numSections(mem);
+    if (numSections < 0) {
+      this.say(`${name}: failed to get number of memory sections`);
+      return numSections;
+    }
+    let numOn = lib.isOnline(mem);
+    if (numOn < 0) {
+      this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
+      return numOn;
+    }
+    if (numOn) {
+      this.say(
+        `${name}:\n  WARNING: detected a race while onlining memory\n  Some memory may not be in the expected zone. It is\n` +
+          `  recommended to disable any other onlining mechanisms,\n  and retry. If onlining is to be left to other agents,\n` +
+          `  use the --no-online option to suppress this warning`,
+      );
+    }
+    if (numOn === numSections) {
+      this.say(`${name}: all memory sections (${numOn}) already online`);
+      return 1;
+    }
+    if (numOn > 0) this.say(`${name}: ${numOn} memory section${numOn === 1 ? '' : 's'} already online`);
+    const rc = lib.memoryOnline(mem, this.param.no_movable ? MemZone.NORMAL : MemZone.MOVABLE);
+    if (rc < 0) {
+      this.say(`${name}: failed to online memory: ${errstr(rc)}`);
+      return rc;
+    }
+    if (this.param.verbose) this.say(`${name}: ${rc} memory section${rc === 1 ? '' : 's'} onlined`);
+    numOn = lib.isOnline(mem);
+    if (numOn < 0) {
+      this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
+      return numOn;
+    }
+    if (numOn < numSections) {
+      this.say(`${name}: failed to online ${numSections - numOn} memory sections`);
+      return -E.ENXIO;
+    }
+    return 0;
+  }
+
+  // mirrors dev_offline_memory()
+  private devOfflineMemory(dev: DaxDevRec): number {
+    const lib = this.lib;
+    const mem = lib.getMemory(dev);
+    const name = dev.devname;
+    if (!mem) {
+      this.say(`${name}: failed to get the memory object`);
+      return -E.ENXIO;
+    }
+    const numSections = lib.numSections(mem);
+    if (numSections < 0) {
+      this.say(`${name}: failed to get number of memory sections`);
+      return numSections;
+    }
+    let numOn = lib.isOnline(mem);
+    if (numOn < 0) {
+      this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
+      return numOn;
+    }
+    const numOff = numSections - numOn;
+    if (numOff === numSections) {
+      this.say(`${name}: all memory sections (${numOff}) already offline`);
+      return 1;
+    }
+    if (numOff) this.say(`${name}: ${numOff} memory section${numOff === 1 ? '' : 's'} already offline`);
+    const rc = lib.memoryOp(mem, MemOp.SET_OFFLINE);
+    if (rc < 0) {
+      this.say(`${name}: failed to offline memory: ${errstr(rc)}`);
+      return rc;
+    }
+    if (this.param.verbose) this.say(`${name}: ${rc} memory section${rc === 1 ? '' : 's'} offlined`);
+    numOn = lib.isOnline(mem);
+    if (numOn < 0) {
+      this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
+      return numOn;
+    }
+    if (numOn) {
+      this.say(`${name}: failed to offline ${numOn} memory sections`);
+      return -E.ENXIO;
+    }
+    return 0;
+  }
+
+  // mirrors disable_devdax_device(): 1 when the device is in system-ram mode already.
+  private disableDevdaxDevice(dev: DaxDevRec): number {
+    if (this.lib.getMemory(dev)) {
+      this.say(`${dev.devname} was already in system-ram mode`);
+      return 1;
+    }
+    const rc = this.lib.disable(dev);
+    if (rc) {
+      this.say(`${dev.devname}: disable failed: ${errstr(rc)}`);
+      return rc;
+    }
+    return 0;
+  }
+
+  // mirrors reconfig_mode_system_ram()
+  private reconfigModeSystemRam(dev: DaxDevRec): number {
+    const p = this.param;
+    if (p.no_online || !p.no_movable) {
+      if (!p.force && this.lib.willAutoOnlineMemory(dev)) {
+        this.say(`${dev.devname}: error: kernel policy will auto-online memory, aborting`);
+        return -E.EBUSY;
+      }
+    }
+    let skipEnable = false;
+    if (this.lib.isEnabled(dev)) {
+      const rc = this.disableDevdaxDevice(dev);
+      if (rc < 0) return rc;
+      if (rc > 0) skipEnable = true;
+    }
+    if (!skipEnable) {
+      const rc = this.lib.enable(dev, 'system-ram');
+      if (rc) return rc;
+    }
+    if (p.no_online) return 0;
+    return this.devOnlineMemory(dev);
+  }
+
+  // mirrors disable_system_ram_device(): online memory blocks the switch unless --force
+  // offlined it first; a failed offline ends the reconfiguration there.
+  private disableSystemRamDevice(dev: DaxDevRec): number {
+    const mem = this.lib.getMemory(dev);
+    if (!mem) {
+      this.say(`${dev.devname} was already in devdax mode`);
+      return 1;
+    }
+    if (this.param.force) {
+      const rc = this.devOfflineMemory(dev);
+      if (rc < 0) return rc;
+    }
+    let rc = this.lib.isOnline(mem);
+    if (rc < 0) {
+      this.say(`${dev.devname}: failed to determine online state: ${errstr(rc)}`);
+      return rc;
+    }
+    if (rc > 0) {
+      if (this.param.verbose) {
+        this.say(`${dev.devname}: found ${rc} memory sections online`);
+        this.say(`${dev.devname}: refusing to change modes`);
+      }
+      return -E.EBUSY;
+    }
+    rc = this.lib.disable(dev);
+    if (rc) {
+      this.say(`${dev.devname}: disable failed: ${errstr(rc)}`);
+      return rc;
+    }
+    return 0;
+  }
+
+  // mirrors reconfig_mode_devdax()
+  private reconfigModeDevdax(dev: DaxDevRec): number {
+    if (this.lib.isEnabled(dev)) {
+      const rc = this.disableSystemRamDevice(dev);
+      if (rc) return rc;
+    }
+    return this.lib.enable(dev, 'devdax');
+  }
+
+  // mirrors do_reconfig()
+  private doReconfig(dev: DaxDevRec, jdevs: { v: J[] | null }): number {
+    const mode = this.param.mode;
+    let rc: number;
+    if (mode === 'system-ram') rc = this.reconfigModeSystemRam(dev);
+    else if (mode === 'devdax') rc = this.reconfigModeDevdax(dev);
+    else {
+      this.say(`${dev.devname}: unknown mode requested: 0`);
+      rc = -E.EINVAL;
+    }
+    if (rc < 0) return rc;
+    // do_reconfig() starts a fresh array for every device, so only the last one is printed.
+    jdevs.v = [this.devToJson(dev, this.flags)];
+    return 0;
+  }
+
+  // mirrors do_xline()
+  private doXline(dev: DaxDevRec, action: 'online' | 'offline'): number {
+    if (!this.lib.getMemory(dev)) {
+      this.say(`${dev.devname}: memory operations are not applicable in devdax mode`);
+      return -E.ENXIO;
+    }
+    return action === 'online' ? this.devOnlineMemory(dev) : this.devOfflineMemory(dev);
+  }
+
+  // mirrors do_xble()
+  private doXble(dev: DaxDevRec, action: 'enable' | 'disable'): number {
+    if (this.lib.getMemory(dev)) {
+      this.say(`${dev.devname}: status operations are only applicable in devdax mode`);
+      return -E.ENXIO;
+    }
+    if (action === 'enable') {
+      const rc = this.lib.enable(dev, 'devdax');
+      if (rc) {
+        this.say(`${dev.devname}: enable failed: ${errstr(rc)}`);
+        return rc;
+      }
+      return 0;
+    }
+    const rc = this.lib.disable(dev);
+    if (rc) {
+      this.say(`${dev.devname}: disable failed: ${errstr(rc)}`);
+      return rc;
+    }
+    return 0;
+  }
+
+  // mirrors do_xaction_device() and the cmd_*() wrapper around it: the status is that of the
+  // last device acted on (-ENXIO when none matched).
+  cmdDevice(device: string, action: Action): number {
+    const jdevs: { v: J[] | null } = { v: null };
+    let rc = -E.ENXIO;
+    let processed = 0;
+    for (const region of this.lib.regions()) {
+      if (!regionFilter(region, this.param.region as string | null)) continue;
+      for (const dev of region.devices) {
+        if (!devFilter(dev, device)) continue;
+        if (action === 'reconfig') rc = this.doReconfig(dev, jdevs);
+        else if (action === 'online' || action === 'offline') rc = this.doXline(dev, action);
+        else rc = this.doXble(dev, action);
+        if (rc === 0) processed++;
+      }
+    }
+    if (jdevs.v) displayJsonArray(this.ctx.out, jdevs.v, this.flags);
+    const s = processed === 1 ? '' : 's';
+    const words: Record<Action, [string, string]> = {
+      reconfig: ['error reconfiguring devices', `reconfigured ${processed} device${s}`],
+      online: ['error onlining memory', `onlined memory for ${processed} device${s}`],
+      offline: ['error offlining memory', `offlined memory for ${processed} device${s}`],
+      disable: ['error disabling device', `disabled ${processed} device${s}`],
+      enable: ['error enabling device', `enabled ${processed} device${s}`],
+    };
+    if (rc < 0) this.say(`${words[action][0]}: ${errstr(rc)}`);
+    this.say(words[action][1]);
+    return rc;
+  }
+}
+
+// run_builtin(), util/main.c: the command's status, truncated to a byte.
+const exitStatus = (rc: number) => (rc ? rc & 0xff : 0);
+
+const USAGE =
+  'daxctl list [-r <region>] [-d <dev>] [-D] [-R] [-M] [-i] [-u] | daxctl {reconfigure-device -m system-ram|devdax [-N] [--no-movable] [-f] | ' +
+  'online-memory [--no-movable] | offline-memory | enable-device | disable-device} [-r <region>] [-u] [-v] <device>|all';
 
 export const daxctl: GuestCommand = {
   name: 'daxctl',
-  usage: 'daxctl list',
-  validate: () => null,
-  run(_argv, ctx) {
-    ctx.err.push('daxctl: not available yet');
-    return 1;
+  usage: USAGE,
+  validate(argv) {
+    const inv = parseInvocation(argv);
+    return typeof inv === 'string' ? `daxctl: ${inv}` : null;
+  },
+  run(argv, ctx) {
+    const inv = parseInvocation(argv);
+    if (typeof inv === 'string') {
+      ctx.err.push(inv);
+      return 129;
+    }
+    const d = new Daxctl(ctx, inv.values);
+    if (inv.name === 'list') return exitStatus(d.cmdList());
+    // parse_device_options() hands back basename(argv[0])
+    return exitStatus(d.cmdDevice(basename(inv.args[0]), inv.sub.action!));
   },
 };
