@@ -35,3 +35,22 @@ Feature: Memory refused as System RAM stays usable as device-dax
       And the kernel log shows "removing memory fails, because memory [0x1000000000-0x1007ffffff] is onlined"
       And the kernel log shows "kmem dax0.0: mapping0: 0x1000000000-0x1fffffffff cannot be hotremoved until the next reboot"
       And memory block 512 is online
+
+    Scenario: with daxctl, memory the kernel refuses to online goes back to devdax
+      Given the x86-tdx-cxl machine
+      And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
+      And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
+      And the administrator has tried "daxctl reconfigure-device --mode=system-ram dax0.0"
+      When the administrator runs "daxctl reconfigure-device --mode=devdax -f dax0.0"
+      Then the command succeeds
+      And the command output includes '"mode":"devdax"'
+      And "/dev/dax0.0" exists
+
+    Scenario: daxctl reports the kernel's refusal when it onlines system-ram memory
+      Given the x86-tdx-cxl machine
+      And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
+      And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command fails
+      And the command reports "dax0.0: failed to online memory: Operation not permitted"
+      And the memory blocks in 0x1000000000-0x1fffffffff are 512 offline blocks
