@@ -1,0 +1,130 @@
+// The allure-cucumberjs 3.12.2 reporter, plus the tags it ignores. Its label and link
+// patterns read only the Feature's and the Scenario's own tags, while this catalogue puts
+// @req, @severity and @source on each Rule (and may tag Examples). This formatter adds the
+// labels and links of every tag the pickle inherits, and drops the Feature-title `feature`
+// label when a @feature:NAME tag names the feature, so each test sits once in Behaviors.
+// Cucumber loads formatters with import(); allure_reporter.cjs is the CommonJS entry.
+
+import type { Formatter, IFormatterOptions } from '@cucumber/cucumber';
+import type { Envelope, GherkinDocument, Pickle, TestCase } from '@cucumber/messages';
+
+interface Label {
+  name: string;
+  value: string;
+}
+interface Link {
+  url: string;
+  name?: string;
+  type?: string;
+}
+type LinkTemplate = string | ((value: string) => string);
+/** The reporter's `labels` option (formatOptions in cucumber.js). */
+export type LabelConfigs = Array<{ pattern: RegExp[]; name: string }>;
+/** The reporter's `links` option: link type -> tag patterns and templates. */
+export type LinkConfigs = Record<string, { pattern: RegExp[]; urlTemplate?: LinkTemplate; nameTemplate?: LinkTemplate }>;
+
+// As allure-js-commons' applyLinkTemplate: the first %s is the tag's value.
+function applyLinkTemplate(template: LinkTemplate, value: string): string {
+  return typeof template === 'string' ? template.replace('%s', value) : template(value);
+}
+
+// Loaded with require(): the package's types sit behind an "exports" subpath, which this
+// project's moduleResolution ("node") does not read. Its CommonJS build exports the class
+// itself as module.exports.
+const reporterModule = require('allure-cucumberjs/reporter');
+const AllureCucumberReporter: new (options: IFormatterOptions) => Formatter = reporterModule.default ?? reporterModule;
+
+/** What this formatter needs of the base class's private state. */
+interface ReporterInternals {
+  allureRuntime: { updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] }) => void): void };
+  testResultUuids: Map<string, string>;
+}
+
+/** Labels for the tags that match a label pattern (value: the text after the first ':'). */
+export function labelsFromTags(tags: readonly string[], configs: LabelConfigs | undefined): Label[] {
+  const labels: Label[] = [];
+  for (const config of configs ?? []) {
+    for (const tag of tags) {
+      // The same value rule as the base reporter, so labels it made compare equal.
+      if (config.pattern.some((p) => p.test(tag))) labels.push({ name: config.name, value: tag.replace(/^@\S+:/, '') });
+    }
+  }
+  return labels;
+}
+
+/** Links for the tags that match a link pattern (value: the text after '='). */
+export function linksFromTags(tags: readonly string[], configs: LinkConfigs | undefined): Link[] {
+  const links: Link[] = [];
+  for (const [type, config] of Object.entries(configs ?? {})) {
+    for (const tag of tags) {
+      if (!config.pattern.some((p) => p.test(tag))) continue;
+      const value = tag.replace(/^@\S+=/, '');
+      const url = config.urlTemplate ? applyLinkTemplate(config.urlTemplate, value) : value;
+      const name = config.nameTemplate ? applyLinkTemplate(config.nameTemplate, value) : value;
+      links.push({ type, url, name });
+    }
+  }
+  return links;
+}
+
+/**
+ * Merge the inherited-tag labels and links into the ones the base reporter made: no
+ * duplicates, and the Feature-title label goes when a `feature` label came from a tag.
+ */
+export function mergeLabelsAndLinks(
+  current: { labels: Label[]; links: Link[] },
+  extra: { labels: Label[]; links: Link[] },
+  featureTitle: string | undefined,
+): { labels: Label[]; links: Link[] } {
+  let labels = [...current.labels];
+  for (const l of extra.labels) if (!labels.some((x) => x.name === l.name && x.value === l.value)) labels.push(l);
+  const tagFeature = extra.labels.some((l) => l.name === 'feature');
+  if (tagFeature && featureTitle !== undefined) labels = labels.filter((l) => !(l.name === 'feature' && l.value === featureTitle));
+  const links = current.links.filter((l) => !extra.links.some((x) => x.url === l.url && x.type === l.type));
+  links.push(...extra.links);
+  return { labels, links };
+}
+
+export default class MemconformAllureReporter extends AllureCucumberReporter {
+  private readonly extraLabels: LabelConfigs | undefined;
+  private readonly extraLinks: LinkConfigs | undefined;
+  private readonly features = new Map<string, string | undefined>();
+  private readonly pickles = new Map<string, Pickle>();
+  private readonly cases = new Map<string, TestCase>();
+
+  constructor(options: IFormatterOptions) {
+    super(options);
+    const config = options.parsedArgvOptions as { labels?: LabelConfigs; links?: LinkConfigs };
+    this.extraLabels = config.labels;
+    this.extraLinks = config.links;
+    // Registered after the base class's listener, so the test result exists when this runs.
+    options.eventBroadcaster.on('envelope', (e: Envelope) => this.onEnvelope(e));
+  }
+
+  private onEnvelope(e: Envelope): void {
+    if (e.gherkinDocument) this.onDocument(e.gherkinDocument);
+    else if (e.pickle) this.pickles.set(e.pickle.id, e.pickle);
+    else if (e.testCase) this.cases.set(e.testCase.id, e.testCase);
+    else if (e.testCaseStarted) this.addInheritedTags(e.testCaseStarted.id, e.testCaseStarted.testCaseId);
+  }
+
+  private onDocument(doc: GherkinDocument): void {
+    if (doc.uri) this.features.set(doc.uri, doc.feature?.name);
+  }
+
+  private addInheritedTags(testCaseStartedId: string, testCaseId: string): void {
+    const internals = this as unknown as ReporterInternals;
+    const uuid = internals.testResultUuids.get(testCaseStartedId);
+    const testCase = this.cases.get(testCaseId);
+    const pickle = testCase && this.pickles.get(testCase.pickleId);
+    if (!uuid || !pickle) return;
+    const tags = pickle.tags.map((t) => t.name);
+    const extra = { labels: labelsFromTags(tags, this.extraLabels), links: linksFromTags(tags, this.extraLinks) };
+    const featureTitle = this.features.get(pickle.uri);
+    internals.allureRuntime.updateTest(uuid, (result) => {
+      const merged = mergeLabelsAndLinks(result, extra, featureTitle);
+      result.labels = merged.labels;
+      result.links = merged.links;
+    });
+  }
+}

@@ -1,0 +1,86 @@
+// Command line of `npm run conformance`, kept apart from the runner so it can be unit-tested.
+
+import { Command, CommanderError } from 'commander';
+import { DEFAULT_PROFILE, loadProfile, Profile } from '../policy/profiles';
+
+export const DEFAULT_FEATURES = ['features/**/*.feature'];
+export const DEFAULT_STEPS = ['steps/**/*.ts'];
+export const DEFAULT_REPORTS_DIR = 'reports';
+
+export interface ConformanceArgs {
+  /** Policy profile the model runs under (profiles/NAME.yaml). */
+  profile: string;
+  /** Cucumber tag expression, passed through. */
+  tags?: string;
+  /** Feature files, directories or globs (`file.feature:LINE` too); default all of features/. */
+  paths: string[];
+  /** Step definition and support code globs; default steps/**\/*.ts. */
+  require: string[];
+  /** Where junit.xml, cucumber-messages.ndjson, allure-results/ and allure-report/ go. */
+  reportsDir: string;
+  /** Generate the Allure HTML report (needs Java). */
+  html: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    /** commander has already printed it (usage errors, --help). */
+    readonly printed = false,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function conformanceCommand(): Command {
+  return new Command('conformance')
+    .description('Run the requirement catalogue (features/) against the kernel model under one policy profile')
+    .option('--profile <name>', 'policy profile (profiles/NAME.yaml)', DEFAULT_PROFILE)
+    .option('--tags <expression>', 'cucumber tag expression selecting scenarios, e.g. "@req:HP-BLOCKS"')
+    .option('--require <glob>', 'step definitions and support code to load instead of steps/**/*.ts (repeatable)', collect)
+    .option('--reports <dir>', 'directory for the reports', DEFAULT_REPORTS_DIR)
+    .option('--no-html', 'skip the Allure HTML report (allure-results, junit.xml and messages are still written)')
+    .argument('[paths...]', 'feature files or directories to run instead of features/**/*.feature')
+    .showHelpAfterError('(run with --help for usage)');
+}
+
+/**
+ * Parse the user arguments (process.argv without node and the script). Throws UsageError:
+ * exitCode 0 after --help, 2 for a bad command line.
+ */
+export function parseConformanceArgs(argv: string[], output?: { out: (s: string) => void; err: (s: string) => void }): ConformanceArgs {
+  const cmd = conformanceCommand().exitOverride();
+  if (output) cmd.configureOutput({ writeOut: output.out, writeErr: output.err });
+  try {
+    cmd.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) throw new UsageError(e.message, e.exitCode === 0 ? 0 : 2, true);
+    throw e;
+  }
+  const o = cmd.opts<{ profile: string; tags?: string; require?: string[]; reports: string; html: boolean }>();
+  const paths = cmd.args.length ? cmd.args : DEFAULT_FEATURES;
+  return {
+    profile: o.profile,
+    tags: o.tags,
+    paths,
+    require: o.require?.length ? o.require : DEFAULT_STEPS,
+    reportsDir: o.reports,
+    html: o.html,
+  };
+}
+
+/** Load the profile the run names; an unknown or broken profile is a usage error (exit 2). */
+export function resolveProfile(name: string): Profile {
+  try {
+    return loadProfile(name);
+  } catch (e) {
+    if (e instanceof Error && e.name === 'ProfileError') throw new UsageError(e.message, 2);
+    throw e;
+  }
+}
