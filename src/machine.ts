@@ -32,7 +32,7 @@ import { MemoryBlocks, MemoryBlock, MEM_ONLINE, MMOP } from './mm/memory_block';
 import { MemoryHotplug, NodeNotify, STRUCT_PAGE_SIZE } from './mm/memory_hotplug';
 import { NodeOps } from './mm/node';
 import { RangeSet } from './util/rangeset';
-import { Range, alignDown, alignUp, hexPad, MiB } from './util/units';
+import { alignDown, alignUp, hexPad, MiB } from './util/units';
 import { Arch } from './arch';
 import { X86_64 } from './x86/init_64';
 import { Arm64 } from './arm64/mmu';
@@ -131,11 +131,6 @@ export class Machine {
   /** Nodes that have boot RAM. */
   bootMemoryNodes(): number[] {
     return this.platform.memory_map.filter((e) => e.type === 'usable').map((e) => e.node!);
-  }
-
-  /** Usable boot RAM ranges (memblock at boot), for rules about boot memory. */
-  get bootMemory(): Range[] {
-    return this.platform.memory_map.filter((e) => e.type === 'usable').map((e) => e.range);
   }
 
   private boot(): void {

@@ -72,16 +72,6 @@ export class Memblock {
     return out;
   }
 
-  nidOf(addr: number): number | undefined {
-    return this.memory.get(addr)?.nid;
-  }
-
-  isMemory(start: number, end: number): boolean {
-    let covered = 0;
-    for (const r of this.memory.within(start, end)) covered += r.end - r.start;
-    return covered === end - start;
-  }
-
   memoryWithin(start: number, end: number): Array<{ start: number; end: number; nid: number }> {
     return [...this.memory.within(start, end)].map((r) => ({ start: r.start, end: r.end, nid: r.value.nid }));
   }

@@ -136,15 +136,6 @@ export class PageAllocator {
     this.use.set(start, end, { kind: 'reserved', allocId: 0, zone });
   }
 
-  clearUse(start: number, end: number): void {
-    this.use.clear(start, end);
-  }
-
-  /** Every use overlapping [start, end). */
-  usesIn(start: number, end: number): Array<{ start: number; end: number; value: PageUse }> {
-    return [...this.use.within(start, end)];
-  }
-
   // mirrors has_unmovable_pages(): the first page that keeps [start, end) from being isolated.
   firstUnmovable(start: number, end: number, zone: Zone): { start: number; end: number; value: PageUse } | undefined {
     for (const u of this.use.within(start, end)) {

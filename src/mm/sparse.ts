@@ -12,13 +12,4 @@ export class Sparse {
   readonly memmapAlloc = new RangeMap<number>();
 
   constructor(readonly sectionSize: number) {}
-
-  sectionNr(addr: number): number {
-    return Math.floor(addr / this.sectionSize);
-  }
-
-  // mirrors early_section(): boot sections are present before any hotplug happened.
-  isPresent(start: number, end: number): boolean {
-    return this.present.containsRange(start, end);
-  }
 }

@@ -102,12 +102,9 @@ export class Zone {
 
 export class PgData {
   readonly zones: Zone[];
-  /** N_ONLINE: the node exists for the kernel (sysfs directory, zonelists). */
+  /** N_ONLINE: the node exists for the kernel (sysfs directory, zonelists). N_MEMORY and
+   * N_NORMAL_MEMORY follow from the zones' present pages (see NodeOps.stateMask()). */
   online = false;
-  /** N_MEMORY: the node has present memory. */
-  hasMemory = false;
-  /** N_NORMAL_MEMORY. */
-  hasNormalMemory = false;
 
   constructor(
     readonly nid: number,
