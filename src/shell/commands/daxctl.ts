@@ -1067,11 +1067,12 @@ class Daxctl {
     return 0;
   }
 
-  // mirrors dev_online_memory()
-  private devOnlineMemory(dev: DaxDevRec): number {
+  // The common start of dev_online_memory() and dev_offline_memory(): the device's memory
+  // object, its number of sections and how many are online, or the error daxctl reports.
+  private memoryState(dev: DaxDevRec) {
     const lib = this.lib;
-    const mem = lib.getMemory(dev);
     const name = dev.devname;
+    const mem = lib.getMemory(dev);
     if (!mem) {
       this.say(`${name}: failed to get the memory object`);
       return -E.ENXIO;
@@ -1081,11 +1082,22 @@ class Daxctl {
       this.say(`${name}: failed to get number of memory sections`);
       return numSections;
     }
-    let numOn = lib.isOnline(mem);
+    const numOn = lib.isOnline(mem);
     if (numOn < 0) {
       this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
       return numOn;
     }
+    return { mem, numSections, numOn };
+  }
+
+  // mirrors dev_online_memory()
+  private devOnlineMemory(dev: DaxDevRec): number {
+    const lib = this.lib;
+    const name = dev.devname;
+    const st = this.memoryState(dev);
+    if (typeof st === 'number') return st;
+    const { mem, numSections } = st;
+    let numOn = st.numOn;
     if (numOn) {
       this.say(
         `${name}:\n  WARNING: detected a race while onlining memory\n  Some memory may not be in the expected zone. It is\n` +
@@ -1119,22 +1131,11 @@ class Daxctl {
   // mirrors dev_offline_memory()
   private devOfflineMemory(dev: DaxDevRec): number {
     const lib = this.lib;
-    const mem = lib.getMemory(dev);
     const name = dev.devname;
-    if (!mem) {
-      this.say(`${name}: failed to get the memory object`);
-      return -E.ENXIO;
-    }
-    const numSections = lib.numSections(mem);
-    if (numSections < 0) {
-      this.say(`${name}: failed to get number of memory sections`);
-      return numSections;
-    }
-    let numOn = lib.isOnline(mem);
-    if (numOn < 0) {
-      this.say(`${name}: failed to determine online state: ${errstr(numOn)}`);
-      return numOn;
-    }
+    const st = this.memoryState(dev);
+    if (typeof st === 'number') return st;
+    const { mem, numSections } = st;
+    let numOn = st.numOn;
     const numOff = numSections - numOn;
     if (numOff === numSections) {
       this.say(`${name}: all memory sections (${numOff}) already offline`);
