@@ -1,4 +1,6 @@
 // Loadable modules the model knows, and `modprobe`/`rmmod` semantics for them.
+// mirrors request_module()/do_init_module() and delete_module() as far as loading runs the
+// module's init (registering notifiers) and unloading runs its exit.
 // Only modules that change memory-hotplug behaviour are modelled; the rest of a distribution
 // kernel's modules do not exist here and modprobe says so the way kmod does.
 
