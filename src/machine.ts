@@ -42,6 +42,10 @@ import { CxlBus } from './cxl/core';
 import { hmemRegisterDevices } from './dax/hmem';
 import { pmemRegisterDevices } from './dax/pmem';
 import { Modules } from './kernel/module';
+import { Jobs } from './kernel/jobs';
+import { TdxHost, TdxGuard, TdxInitEra, TdxSnapshotTime } from './x86/tdx/tdx';
+import { KvmIntel } from './x86/kvm/kvm_intel';
+import { NodeCrypto, MismatchPolicy } from './mm/node_crypto';
 
 export interface MachineOptions {
   platform: Platform | string;
@@ -69,6 +73,10 @@ export class Machine {
   readonly acpi: AcpiMemhotplug;
   readonly cxl: CxlBus;
   readonly modules: Modules;
+  readonly jobs = new Jobs();
+  readonly tdx: TdxHost;
+  readonly kvm: KvmIntel;
+  readonly nodeCrypto: NodeCrypto;
   /** max_pfn: end of the highest boot RAM, raised by hot-add on x86. */
   maxPfn = 0;
   /** memory_block_advised_max_size(): smallest advice from CFMWS alignment, 0 if none. */
@@ -96,6 +104,14 @@ export class Machine {
     this.acpi = new AcpiMemhotplug(this);
     this.cxl = new CxlBus(this);
     this.modules = new Modules(this);
+    this.tdx = new TdxHost(
+      this,
+      this.policy['tdx-hotplug-guard'] as TdxGuard,
+      this.policy['tdx-snapshot-time'] as TdxSnapshotTime,
+      this.policy['tdx-module-init'] as TdxInitEra,
+    );
+    this.kvm = new KvmIntel(this);
+    this.nodeCrypto = new NodeCrypto(this, this.policy['numa-crypto-sysfs'] === 'present', this.policy['numa-capability-mismatch'] as MismatchPolicy);
     this.boot();
   }
 
@@ -128,6 +144,14 @@ export class Machine {
     return a === b ? 10 : 20;
   }
 
+  /** A new possible node for memory that must not join its firmware node (S003). */
+  addSyntheticNode(): number {
+    const nid = Math.max(...this.pgdats.keys()) + 1;
+    this.pgdats.set(nid, new PgData(nid, this.arch.pageSize));
+    (this.possibleNodes as number[]).push(nid);
+    return nid;
+  }
+
   /** Nodes that have boot RAM. */
   bootMemoryNodes(): number[] {
     return this.platform.memory_map.filter((e) => e.type === 'usable').map((e) => e.node!);
@@ -152,6 +176,7 @@ export class Machine {
     const blockSize = this.arch.memoryBlockSize(this);
     this.reserveBootMemmap();
     this.setupZones();
+    this.nodeCrypto.initAtBoot();
     this.setupIomem();
     this.blocks = new MemoryBlocks(blockSize, this.arch.sectionSize, ps, {
       memoryBlockOnline: (mem) => this.hotplug.memoryBlockOnline(mem),
@@ -162,6 +187,11 @@ export class Machine {
     this.applyHotplugParams();
     this.createBootMemoryBlocks();
     this.arch.registerNotifiers(this);
+    // identify_boot_cpu() -> tdx_init(), then subsys_initcall(tdx_enable) in the newest tree.
+    if (this.arch.name === 'x86_64') {
+      this.tdx.tdxInit();
+      if (this.tdx.era === 'boot') this.tdx.tdxEnableAtBoot();
+    }
     for (const pg of this.pgdats.values()) if (pg.online) this.nodes.registerNode(pg.nid);
     this.cxl.probe();
     hmemRegisterDevices(this);

@@ -84,3 +84,12 @@ Given('the firmware describes the hot-pluggable range {range} on node {int}', fu
     if (!doc.dimm_slots) doc.dimm_slots = 4;
   });
 });
+
+// A TDX-capable host whose BIOS leaves TDX off (SEAMRR disabled, no TDX KeyIDs).
+Given('TDX is turned off in the BIOS', function (this: MemWorld) {
+  this.adjustPlatform((doc) => {
+    const tdx = doc.tdx as Record<string, unknown> | undefined;
+    if (!tdx) throw new Error('this platform has no TDX section to turn off');
+    tdx.seamrr = false;
+  });
+});

@@ -9,6 +9,7 @@ Feature: Memory refused as System RAM stays usable as device-dax
 
     Scenario: memory whose onlining is vetoed is returned to devdax
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
       And "dax0.0" was written to "/sys/bus/dax/drivers/kmem/unbind"
       When the administrator writes "dax0.0" to "/sys/bus/dax/drivers/device_dax/bind"
@@ -18,6 +19,7 @@ Feature: Memory refused as System RAM stays usable as device-dax
 
     Scenario: switching a devdax device to kmem meets the online veto like a DIMM does
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "dax0.0" was written to "/sys/bus/dax/drivers/kmem/unbind"
       And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/bind"
       And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/unbind"
@@ -29,6 +31,7 @@ Feature: Memory refused as System RAM stays usable as device-dax
 
     Scenario: kmem gives blocks that are still online back only at the next reboot
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "online_movable" was written to "/sys/devices/system/memory/memory512/state"
       When the administrator writes "dax0.0" to "/sys/bus/dax/drivers/kmem/unbind"
       Then the write succeeds
@@ -38,6 +41,7 @@ Feature: Memory refused as System RAM stays usable as device-dax
 
     Scenario: with daxctl, memory the kernel refuses to online goes back to devdax
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
       And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
       And the administrator has tried "daxctl reconfigure-device --mode=system-ram dax0.0"
@@ -48,6 +52,7 @@ Feature: Memory refused as System RAM stays usable as device-dax
 
     Scenario: daxctl reports the kernel's refusal when it onlines system-ram memory
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
       And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
       When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"

@@ -9,6 +9,7 @@ Feature: Onlined memory is ordinary buddy memory
 
     Scenario Outline: memory onlined as <type> serves a user bound to its node
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "<type>" was written to "/sys/devices/system/memory/memory512/state"
       When the administrator runs "memhold 64M --membind 2"
       Then the command succeeds
@@ -22,18 +23,21 @@ Feature: Onlined memory is ordinary buddy memory
 
     Scenario: onlining adds the block to the node's and the system's memory
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       When the administrator writes "online_movable" to "/sys/devices/system/memory/memory512/state"
       Then MemTotal has grown by 128 MiB
       And node 2 has 128 MiB of memory
 
     Scenario: kernel allocations may use hot-added memory onlined to a kernel zone
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "online_kernel" was written to "/sys/devices/system/memory/memory512/state"
       When the administrator runs "memhold 64M --unmovable --membind 2"
       Then the command succeeds
 
     Scenario: kernel allocations never use ZONE_MOVABLE
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "online_movable" was written to "/sys/devices/system/memory/memory512/state"
       When the administrator runs "memhold 64M --unmovable --membind 2"
       Then the command fails

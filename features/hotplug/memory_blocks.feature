@@ -47,6 +47,7 @@ Feature: Hot-added memory is managed in memory blocks
 
     Scenario: 64 GiB of CXL memory hot-added through kmem is 512 offline blocks of 128 MiB
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       When the administrator reads "/sys/devices/system/memory/memory512/state"
       Then the command prints "offline"
       And the memory blocks in 0x1000000000-0x1fffffffff are 512 offline blocks

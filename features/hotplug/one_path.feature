@@ -24,6 +24,7 @@ Feature: Every hot-add that can reach the page allocator goes through add_memory
 
     Scenario: CXL memory handed to kmem
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And "dax0.0" was written to "/sys/bus/dax/drivers/kmem/unbind"
       And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/bind"
       And "dax0.0" was written to "/sys/bus/dax/drivers/device_dax/unbind"
@@ -45,6 +46,7 @@ Feature: Every hot-add that can reach the page allocator goes through add_memory
 
     Scenario: a notifier on the one path sees hot-added memory from every source
       Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
       And a memory notifier vetoes MEM_GOING_ONLINE with EPERM
       When the administrator writes "online_movable" to "/sys/devices/system/memory/memory512/state"
       Then the write fails with EPERM

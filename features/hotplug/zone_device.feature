@@ -6,6 +6,7 @@ Feature: ZONE_DEVICE memory stays outside the page allocator
 
   Background:
     Given the x86-tdx-cxl machine
+    And TDX is turned off in the BIOS
     And "dax0.0" was written to "/sys/bus/dax/drivers/kmem/unbind"
 
   @req:HP-ZONEDEVICE @source=S002 @severity:critical

@@ -78,8 +78,16 @@ export class DaxBus {
   createDevDax(region: DaxRegion): DevDax {
     const dev = new DevDax(region, region.devices.length, [{ start: region.start, end: region.end }]);
     region.devices.push(dev);
-    this.bind(dev, region.flags & IORESOURCE_DAX_KMEM ? 'kmem' : 'device_dax');
+    const driver = region.flags & IORESOURCE_DAX_KMEM ? 'kmem' : 'device_dax';
+    // modprobe.blacklist=kmem keeps udev from loading kmem for the device's alias, and
+    // device_dax does not match a kmem-type region, so the device stays unbound.
+    if (!(driver === 'kmem' && this.blacklisted('kmem'))) this.bind(dev, driver);
     return dev;
+  }
+
+  private blacklisted(module: string): boolean {
+    const v = this.m.cmdline.string('modprobe.blacklist');
+    return v !== undefined && v.split(',').includes(module);
   }
 
   devices(): DevDax[] {

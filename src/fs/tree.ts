@@ -80,6 +80,7 @@ function nodeDir(m: Machine, nid: number): VDir {
       ['meminfo', ro(() => nodeMeminfo(m, nid))],
       ['cpulist', ro(() => `${bitmapList(m.nodes.cpus(nid))}\n`)],
       ['distance', ro(() => `${[...m.pgdats.keys()].sort((a, b) => a - b).map((o) => m.nodeDistance(nid, o)).join(' ')}\n`)],
+      m.nodeCrypto.sysfs && ['crypto_capable', ro(() => m.nodeCrypto.show(nid))],
     ]);
     for (const id of m.blocks.ids()) {
       if (m.nodes.nodesOfBlock(id).includes(nid)) out.set(`memory${id}`, link(`../../memory/memory${id}`));
@@ -200,6 +201,7 @@ export function buildVfs(m: Machine): Vfs {
   const sys = dir(() =>
     entries([
       ['devices', devicesTree(m)],
+      ['module', sysModule],
       ['bus', dir(() => entries([
         ['memory', dir(() => entries([['devices', dir(() => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])))]]))],
         ['dax', daxBus(m)],
@@ -227,6 +229,11 @@ export function buildVfs(m: Machine): Vfs {
       ['meminfo', ro(() => procMeminfo(m))],
       ['zoneinfo', ro(() => procZoneinfo(m))],
       ['cmdline', ro(() => `${m.platform.cmdline}\n`)],
+    ]),
+  );
+  const sysModule = dir(() =>
+    entries([
+      m.kvm.loaded && ['kvm_intel', dir(() => entries([['parameters', dir(() => entries([['tdx', ro(() => (m.kvm.enableTdx ? 'Y\n' : 'N\n'))]]))]]))],
     ]),
   );
   const dev = dir(() => new Map(m.dax.devices().filter((d) => d.driver === 'device_dax').map((d): [string, VNode] => [d.name, file(0o600, () => -E.EINVAL, () => -E.EINVAL)])));

@@ -21,14 +21,37 @@ export class Modules {
   constructor(private readonly m: Machine) {}
 
   static known(): string[] {
-    return ['memory_notifier_error_inject'];
+    return ['memory_notifier_error_inject', 'kvm_intel'];
   }
 
-  /** Load a module by name (dashes and underscores are equivalent, as in kmod). */
-  load(nameIn: string, params: Record<string, string>): number {
+  /**
+   * Load a module by name (dashes and underscores are equivalent, as in kmod). With
+   * `background`, a module whose init blocks on other work may leave a job in progress.
+   */
+  load(nameIn: string, params: Record<string, string>, background = false): number {
     const name = nameIn.replace(/-/g, '_');
     if (this.loaded.has(name)) return 0;
     switch (name) {
+      case 'kvm_intel': {
+        if (this.m.arch.name !== 'x86_64') return -E.ENOENT;
+        const tdx = params.tdx !== undefined && /^(1|y|Y)$/.test(params.tdx);
+        const { ret, job } = this.m.kvm.load(tdx, background);
+        const record = () =>
+          this.loaded.set(name, { name, params, unload: () => this.m.kvm.unload() });
+        if (job) {
+          // The module is loading; it appears in lsmod once its init has finished.
+          const finish = job.finish;
+          this.m.jobs.start({ ...job, finish: () => {
+            const r = finish();
+            if (r.status === 0) record();
+            return r;
+          } });
+          return 0;
+        }
+        if (ret) return ret;
+        record();
+        return 0;
+      }
       case 'memory_notifier_error_inject': {
         const prio = params.priority !== undefined ? Number(params.priority) : 0;
         if (!Number.isInteger(prio)) return -E.EINVAL;

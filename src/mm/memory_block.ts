@@ -75,7 +75,8 @@ export class MemoryGroup {
   presentMovablePages = 0;
   constructor(
     readonly id: number,
-    readonly nid: number,
+    /** The group's node; a synthetic-node policy (S003) may move it before any block exists. */
+    public nid: number,
     readonly maxPages: number,
   ) {}
 }

@@ -174,11 +174,15 @@ export class MemoryHotplug {
       this.m.log.emit(KERN_WARNING, `WARNING: node ${nid} was absent from the node_possible_map`);
       return -E.EINVAL;
     }
+    // S003: memory whose encryption capability differs from its node's (policy).
+    nid = this.m.nodeCrypto.hotAddNode(nid, start, size);
+    if (nid < 0) return nid;
+    if (group && group.nid !== nid) group.nid = nid;
     for (const check of this.hooks.addMemoryResource) {
       ret = check(nid, res, mhpFlags);
       if (ret) return ret;
     }
-    // mem_hotplug_begin()
+    this.m.jobs.acquire('mem_hotplug_lock'); // mem_hotplug_begin()
     const memblockFlags = res.flags & IORESOURCE_SYSRAM_DRIVER_MANAGED ? MEMBLOCK_DRIVER_MANAGED : MEMBLOCK_NONE;
     this.m.memblock.addNode(start, size, nid, memblockFlags);
     const newNode = this.m.nodes.tryOnlineNode(nid);
@@ -387,6 +391,7 @@ export class MemoryHotplug {
     const nrPages = mb.pagesPerBlock;
     const zone = this.zoneForPfnRange(mem.onlineType, mem.nid, mem.group, startPfn, nrPages);
     const v = mem.nrVmemmapPages;
+    this.m.jobs.acquire('mem_hotplug_lock'); // mem_hotplug_begin()
     if (v) this.initMemmapOnMemory(startPfn, v, zone);
     const ret = this.onlinePages(startPfn + v, nrPages - v, zone, mem.group, mem.early);
     if (ret) {
@@ -406,6 +411,7 @@ export class MemoryHotplug {
     const nrPages = mb.pagesPerBlock;
     const v = mem.nrVmemmapPages;
     const zone = mem.zone;
+    this.m.jobs.acquire('mem_hotplug_lock'); // mem_hotplug_begin()
     if (v) this.adjustPresentPageCount(zone, mem.group, mem.early, -v);
     const ret = this.offlinePages(startPfn + v, nrPages - v, zone, mem.group, mem.early);
     if (ret) {
@@ -526,6 +532,7 @@ export class MemoryHotplug {
       return 0;
     });
     if (ret) return ret;
+    this.m.jobs.acquire('mem_hotplug_lock'); // mem_hotplug_begin()
     let hasAltmap = false;
     this.m.blocks.walk(start, size, (mem) => {
       if (mem.nrVmemmapPages) hasAltmap = true;

@@ -94,6 +94,13 @@ function checkConsistency(p: Platform, at: (path: (string | number)[]) => string
       fail(['early_allocations', i], `${rangeText(a.range)} is not inside usable RAM`);
     }
   });
+  if (p.tdx) {
+    if (p.arch !== 'x86_64') fail(['tdx'], 'TDX exists only on x86_64 platforms');
+    p.tdx.cmrs.forEach((c, i) => {
+      if (c.start % 4096 || c.end % 4096) fail(['tdx', 'cmrs', i], `${rangeText(c)} is not 4 KiB aligned`);
+      if (i > 0 && c.start < p.tdx!.cmrs[i - 1].end) fail(['tdx', 'cmrs', i], `${rangeText(c)} overlaps or is below the previous CMR`);
+    });
+  }
   if (p.cxl) {
     const devs = new Map(p.cxl.devices.map((d) => [d.name, d]));
     p.cxl.windows.forEach((w, i) => {

@@ -46,11 +46,39 @@ const memoryMapEntry = z.strictObject({
   range: rangeField(),
   type: z.enum(Object.keys(E820_TYPES) as [E820Type, ...E820Type[]]),
   node: z.number().int().min(0).max(1023).optional(),
+  /** EFI_MEMORY_CPU_CRYPTO on this range (S003); default: inside a CMR on TDX platforms. */
+  crypto: z.boolean().optional(),
 });
 
 const hotplugRange = z.strictObject({
   range: rangeField(),
   node: z.number().int().min(0).max(1023),
+  /** Whether memory plugged here can be encrypted by the CPU (S003); default false. */
+  crypto: z.boolean().optional(),
+});
+
+/** TDX as the BIOS and the TDX module report it (KERNEL-FACTS §1). */
+const tdxSection = z.strictObject({
+  /** SEAMRR enabled by the BIOS (TDX turned on). */
+  seamrr: z.boolean().default(true),
+  /** IA32_MKTME_KEYID_PARTITIONING: low 32 bits MKTME KeyIDs, high 32 bits TDX KeyIDs. */
+  keyid_partitioning: z.strictObject({ mktme: z.number().int().min(0).max(65535), tdx: z.number().int().min(0).max(65535) }),
+  /** Convertible Memory Regions the BIOS reports (what the TDX module accepts in TDMRs). */
+  cmrs: z.array(rangeField()).min(1).max(32),
+  /** Is a TDX module loaded by the BIOS/P-SEAMLDR? Without one the first SEAMCALL fails. */
+  module_loaded: z.boolean().default(true),
+  module: z
+    .strictObject({
+      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a version such as 1.5.08').default('1.5.08'),
+      max_tdmrs: z.number().int().min(1).max(1024).default(64),
+      max_reserved_per_tdmr: z.number().int().min(1).max(1024).default(16),
+      pamt_entry_size: z
+        .strictObject({ '4k': z.number().int().min(1), '2m': z.number().int().min(1), '1g': z.number().int().min(1) })
+        .default({ '4k': 16, '2m': 16, '1g': 16 }),
+      /** TDX_FEATURES0_NO_RBP_MOD: without it Linux refuses the module. */
+      no_rbp_mod: z.boolean().default(true),
+    })
+    .default({ version: '1.5.08', max_tdmrs: 64, max_reserved_per_tdmr: 16, pamt_entry_size: { '4k': 16, '2m': 16, '1g': 16 }, no_rbp_mod: true }),
 });
 
 const namedRange = z.strictObject({
@@ -130,8 +158,11 @@ export const platformSchema = z.strictObject({
     .strictObject({
       ARCH_MEMORY_PROBE: z.boolean().default(false),
       MEMORY_HOTREMOVE: z.boolean().default(true),
+      /** CONFIG_HIBERNATION: TDX refuses to initialize while hibernation is available. */
+      HIBERNATION: z.boolean().default(true),
     })
-    .default({ ARCH_MEMORY_PROBE: false, MEMORY_HOTREMOVE: true }),
+    .default({ ARCH_MEMORY_PROBE: false, MEMORY_HOTREMOVE: true, HIBERNATION: true }),
+  tdx: tdxSection.optional(),
   cxl: z
     .strictObject({
       devices: z.array(cxlDevice).default([]),

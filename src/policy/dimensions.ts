@@ -30,6 +30,55 @@ export const DIMENSIONS: readonly Dimension[] = [
       'auto-movable': 'online to ZONE_MOVABLE while the MOVABLE:KERNEL ratio (301%) allows',
     },
   },
+  {
+    id: 'tdx-hotplug-guard',
+    title: 'What keeps non-TDX memory out of the page allocator on a TDX host',
+    source: 'S004 v6, S001 approaches 1 and 2, Linux v6.8+, S000',
+    choices: {
+      owner: 'nothing enforced; the machine owner must not hot-add (S004 v6)',
+      'reject-platform': 'refuse every System RAM hot-add in add_memory_resource() on a TDX platform (S001 approach 1)',
+      'cmr-init-lock': 'refuse once the module is initialized, else refuse outside the CMRs; serialized with initialization (S001 approach 2)',
+      'online-notifier': 'tdx_memory_notifier vetoes MEM_GOING_ONLINE of each block outside the TDX memory list, silently (Linux v6.8+)',
+      'whole-range': 'arch_check_hotplug_memory_range() refuses the whole range once, with one log line (S000)',
+    },
+  },
+  {
+    id: 'tdx-snapshot-time',
+    title: 'When the TDX memory list is taken from memblock',
+    source: 'S004 v6 (boot) vs Linux v6.8-v7.0 (first module initialization)',
+    choices: {
+      boot: 'in tdx_init() at boot, before any hot-add (S004 v6; the newest tree initializes at boot too)',
+      'module-init': 'in init_tdx_module(), so memory hot-added before it is included',
+    },
+  },
+  {
+    id: 'tdx-module-init',
+    title: 'When the TDX module is initialized, and the messages and states of that era',
+    source: 'arch/x86/virt/vmx/tdx/tdx.c v6.8-v7.0 vs commit 165e77353831',
+    choices: {
+      'kvm-load': 'tdx_enable() from kvm_intel (modprobe kvm_intel tdx=1); states UNINITIALIZED/INITIALIZED/ERROR',
+      boot: 'subsys_initcall(tdx_enable) at boot; "TDX-Module initialized"; no ERROR state',
+    },
+  },
+  {
+    id: 'numa-crypto-sysfs',
+    title: 'Per-node encryption capability in sysfs (nodeN/crypto_capable)',
+    source: 'S003 (never merged)',
+    choices: {
+      absent: 'no such file (upstream Linux)',
+      present: '/sys/devices/system/node/nodeN/crypto_capable reads 1 if all the node\'s memory can be encrypted',
+    },
+  },
+  {
+    id: 'numa-capability-mismatch',
+    title: 'Hot-add into a node whose encryption capability differs',
+    source: 'S003 (Dave Hansen)',
+    choices: {
+      mix: 'add it to the node anyway (what Linux does; the node\'s capability becomes wrong)',
+      discard: 'refuse it until the next reboot',
+      'synthetic-node': 'put it into a new node of its own',
+    },
+  },
 ];
 
 export type Policy = Readonly<Record<string, string>>;

@@ -10,6 +10,8 @@ export interface CommandContext {
   out: string[];
   /** Standard error lines (shown in the transcript like a terminal shows them). */
   err: string[];
+  /** Run as `cmd &`: a command may leave work in progress as a background job. */
+  background: boolean;
 }
 
 export interface GuestCommand {

@@ -13,8 +13,9 @@ import { cat, dmesg, echo, ls } from './commands/builtins';
 import { daxctl } from './commands/daxctl';
 import { lsmod, modprobe, rmmod } from './commands/modprobe';
 import { memhold } from './commands/memhold';
+import { td } from './commands/td';
 
-export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold];
+export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold, td];
 const ECHO_USAGE = 'echo [-n] VALUE [> FILE]';
 
 export type ScriptLine =
@@ -50,7 +51,7 @@ export class ScriptError extends Error {
 }
 
 export function commandNames(): string[] {
-  return ['echo', ...GUEST_COMMANDS.map((c) => c.name)].sort();
+  return ['echo', 'wait', ...GUEST_COMMANDS.map((c) => c.name)].sort();
 }
 
 /** Parse and check one line; throws ScriptError naming the line. */
@@ -73,6 +74,10 @@ export function parseLine(text: string, lineNo: number, source: string): ScriptL
   const name = cmd.argv[0];
   if (!name) throw new ScriptError(source, lineNo, text, 'a redirection needs a command');
   if (name === 'echo') return { lineNo, kind: 'guest', text: t.trim(), cmd };
+  if (name === 'wait') {
+    if (cmd.argv.length > 1 || cmd.redirect || cmd.background) throw new ScriptError(source, lineNo, text, 'wait takes no arguments here (it waits for every background job)');
+    return { lineNo, kind: 'guest', text: t.trim(), cmd };
+  }
   const c = GUEST_COMMANDS.find((g) => g.name === name);
   if (!c) {
     throw new ScriptError(source, lineNo, text, `unknown command "${name}" (guest commands: ${commandNames().join(', ')}; monitor commands start with "(qemu) ")`);
@@ -104,25 +109,40 @@ export class Session {
   readonly vfs: Vfs;
   readonly qemu: QemuMonitor;
 
+  /** Output of background jobs that finished while the current command ran. */
+  private jobOutput: string[] = [];
+
   constructor(readonly machine: Machine) {
     this.vfs = buildVfs(machine);
     this.qemu = new QemuMonitor(machine);
+    // A background job prints where it finishes, as a job's output lands on a terminal.
+    machine.jobs.sink = (_job, _status, out) => this.jobOutput.push(...out);
   }
 
   run(line: ScriptLine): LineResult {
     // Each command happens a second after the previous one, so dmesg times read naturally.
     this.machine.clock.advance(NSEC_PER_SEC);
+    this.jobOutput = [];
     if (line.kind === 'qemu') {
       const out = this.qemu.execute(line.text);
       const status = out.some((l) => l.startsWith('Error:') || l.startsWith('unknown command')) ? 1 : 0;
-      return { transcript: [`(qemu) ${line.text}`, ...out], out, err: [], status };
+      return { transcript: [`(qemu) ${line.text}`, ...out, ...this.jobOutput], out, err: [], status };
     }
     // Both streams also land in one list, in the order written, as a terminal shows them.
     const both: string[] = [];
-    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: new Tee(both), err: new Tee(both) };
+    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: new Tee(both), err: new Tee(both), background: !!line.cmd.background };
     const argv = line.cmd.argv;
-    const status = argv[0] === 'echo' ? echo(argv, line.cmd.redirect, ctx) : GUEST_COMMANDS.find((c) => c.name === argv[0])!.run(argv, ctx);
-    return { transcript: [`$ ${line.text}`, ...both], out: [...ctx.out], err: [...ctx.err], status };
+    let status: number;
+    if (argv[0] === 'echo') status = echo(argv, line.cmd.redirect, ctx);
+    else if (argv[0] === 'wait') {
+      // `wait` without arguments returns 0 in bash whatever the jobs returned.
+      this.machine.jobs.completeAll();
+      status = 0;
+    }
+    else status = GUEST_COMMANDS.find((c) => c.name === argv[0])!.run(argv, ctx);
+    // bash reports a background job's start as success; its own status comes with `wait`.
+    if (line.cmd.background) status = 0;
+    return { transcript: [`$ ${line.text}`, ...both, ...this.jobOutput], out: [...ctx.out], err: [...ctx.err, ...this.jobOutput], status };
   }
 
   /** Parse-check then run a line of text typed or scripted by a user. */

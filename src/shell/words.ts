@@ -5,11 +5,15 @@
 export interface CommandLine {
   argv: string[];
   redirect?: { path: string; append: boolean };
+  /** `cmd &`: run as a background job. */
+  background?: boolean;
 }
 
 export class ShellSyntaxError extends Error {}
 
-export function splitWords(line: string): CommandLine {
+export function splitWords(input: string): CommandLine {
+  const bg = /\s&$/.exec(input);
+  const line = bg ? input.slice(0, bg.index) : input;
   const argv: string[] = [];
   let redirect: CommandLine['redirect'];
   let cur = '';
@@ -61,5 +65,5 @@ export function splitWords(line: string): CommandLine {
   }
   push();
   if (pendingRedirect !== null) throw new ShellSyntaxError("syntax error near unexpected token `newline'");
-  return { argv, redirect };
+  return bg ? { argv, redirect, background: true } : { argv, redirect };
 }

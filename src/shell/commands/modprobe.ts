@@ -29,7 +29,7 @@ export const modprobe: GuestCommand = {
       return 0;
     }
     const p = Object.fromEntries(params.map((kv) => kv.split('=', 2) as [string, string]));
-    const r = mods.load(name, p);
+    const r = mods.load(name, p, ctx.background);
     if (r === -2) {
       ctx.err.push(`modprobe: FATAL: Module ${name} not found in directory /lib/modules/${release(ctx)}`);
       return 1;
