@@ -93,3 +93,9 @@ Given('TDX is turned off in the BIOS', function (this: MemWorld) {
     tdx.seamrr = false;
   });
 });
+
+// A scenario that needs a particular choice (for instance to show a failure a policy allows)
+// states it; the rest of the run's profile stays as it is.
+Given('the {word} policy is {word}', function (this: MemWorld, dim: string, choice: string) {
+  this.overridePolicy(dim, choice);
+});

@@ -20,9 +20,9 @@ function usageError(argv: string[]): { error: UsageError; out: string; err: stri
 }
 
 describe('conformance command line', () => {
-  it('defaults to linux-latest, all features, all steps, reports/, HTML on', () => {
+  it('defaults to the proposed profile, all features, all steps, reports/, HTML on', () => {
     expect(parseConformanceArgs([])).to.deep.equal({
-      profile: 'linux-latest',
+      profile: 'proposed',
       tags: undefined,
       paths: DEFAULT_FEATURES,
       require: DEFAULT_STEPS,

@@ -45,6 +45,6 @@ describe('platform files', () => {
   });
 
   it('an unknown preset lists the presets', () => {
-    expect(() => loadPlatform('qemu-q36')).to.throw(/neither a preset \(arm64-mte-cxl, qemu-q35, x86-tdx-cxl\) nor a readable file/);
+    expect(() => loadPlatform('qemu-q36')).to.throw(/neither a preset \(arm64-mte-cxl, qemu-q35, x86-tdx-cxl, x86-tdx-cxl-ram\) nor a readable file/);
   });
 });

@@ -67,6 +67,7 @@ describe('shell scripts', () => {
     let out = '';
     expect(await main(['node', 'memconform', 'profiles'], { out: (s) => (out += s), err: () => undefined })).to.equal(0);
     expect(out).to.match(/^linux-6\.8 +upstream Linux v6\.8 to v7\.0$/m);
-    expect(out).to.match(/^linux-latest +.*\(default\)$/m);
+    expect(out).to.match(/^proposed +.*\(default\)$/m);
+    expect(out).to.match(/^linux-latest +upstream Linux, newest tree/m);
   });
 });

@@ -107,9 +107,10 @@ function checkConsistency(p: Platform, at: (path: (string | number)[]) => string
       if (!nodes.has(w.node)) fail(['cxl', 'windows', i, 'node'], `node ${w.node} is not in nodes [${p.nodes.join(', ')}]`);
       for (const c of claimed) {
         if (!overlaps(c.r, w.range)) continue;
-        // Firmware may report the window's memory as EFI_MEMORY_SP (Soft Reserved) in the map.
+        // Firmware reports the window's memory in the map as EFI_MEMORY_SP (Soft Reserved) or,
+        // when it onlines CXL as ordinary RAM, as usable memory.
         const e = c.what[0] === 'memory_map' ? mm[c.what[1] as number] : undefined;
-        if (e && e.type === 'soft-reserved' && contains(w.range, e.range)) continue;
+        if (e && (e.type === 'soft-reserved' || e.type === 'usable') && contains(w.range, e.range)) continue;
         fail(['cxl', 'windows', i], `${rangeText(w.range)} overlaps ${c.what.join('.')} ${rangeText(c.r)}`);
       }
       claimed.push({ r: w.range, what: ['cxl', 'windows', i] });
@@ -128,15 +129,19 @@ function checkConsistency(p: Platform, at: (path: (string | number)[]) => string
   }
 }
 
-export function listPresets(): Array<{ name: string; description: string }> {
+export function presetNames(): string[] {
   return fs
     .readdirSync(PRESET_DIR)
     .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const p = loadPlatform(f.replace(/\.yaml$/, ''));
-      return { name: p.name, description: p.description };
-    });
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+export function listPresets(): Array<{ name: string; description: string }> {
+  return presetNames().map((n) => {
+    const p = loadPlatform(n);
+    return { name: p.name, description: p.description };
+  });
 }
 
 /** A preset name ("qemu-q35") or a path to a YAML file. */
@@ -148,6 +153,5 @@ export function loadPlatform(nameOrFile: string, overrides?: Record<string, unkn
   if (fs.existsSync(nameOrFile) && fs.statSync(nameOrFile).isFile()) {
     return parsePlatform(fs.readFileSync(nameOrFile, 'utf8'), nameOrFile, overrides);
   }
-  const names = fs.readdirSync(PRESET_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
-  throw new PlatformError(`platform "${nameOrFile}" is neither a preset (${names.join(', ')}) nor a readable file`);
+  throw new PlatformError(`platform "${nameOrFile}" is neither a preset (${presetNames().join(', ')}) nor a readable file`);
 }

@@ -40,6 +40,8 @@ export const DIMENSIONS: readonly Dimension[] = [
       'cmr-init-lock': 'refuse once the module is initialized, else refuse outside the CMRs; serialized with initialization (S001 approach 2)',
       'online-notifier': 'tdx_memory_notifier vetoes MEM_GOING_ONLINE of each block outside the TDX memory list, silently (Linux v6.8+)',
       'whole-range': 'arch_check_hotplug_memory_range() refuses the whole range once, with one log line (S000)',
+      'whole-range-serialized':
+        'the S000 check taken under the module lock, so a hot-add waits for an initialization in progress (synthesis: S000 + the serialization of S001 approach 2, which Dave Hansen asked S000 to explain)',
     },
   },
   {

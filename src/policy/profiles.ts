@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DIMENSIONS, Policy } from './dimensions';
 
 export const PROFILE_DIR = path.resolve(__dirname, '../../profiles');
-export const DEFAULT_PROFILE = 'linux-latest';
+export const DEFAULT_PROFILE = 'proposed';
 
 export interface Profile {
   name: string;

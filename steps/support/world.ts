@@ -6,6 +6,7 @@ import { setWorldConstructor, World, IWorldOptions } from '@cucumber/cucumber';
 import { Machine } from '../../src/machine';
 import { Session, LineResult } from '../../src/shell/session';
 import { loadProfile, DEFAULT_PROFILE, Profile } from '../../src/policy/profiles';
+import { DIMENSIONS } from '../../src/policy/dimensions';
 import { parsePlatform, PRESET_DIR } from '../../src/platform/load';
 import { parse, stringify } from 'yaml';
 import * as fs from 'fs';
@@ -29,8 +30,21 @@ export class MemWorld extends World {
     super(options);
   }
 
+  /** Policy choices a scenario states for itself ("Given the tdx-hotplug-guard policy is owner"). */
+  private overrides: Record<string, string> = {};
+
   get profile(): Profile {
-    return runProfile();
+    const p = runProfile();
+    if (!Object.keys(this.overrides).length) return p;
+    return { ...p, name: `${p.name}+scenario`, policy: { ...p.policy, ...this.overrides } };
+  }
+
+  overridePolicy(dim: string, choice: string): void {
+    if (this.sessionValue) throw new Error('the machine has already booted: state policy choices before the first command');
+    const d = DIMENSIONS.find((x) => x.id === dim);
+    if (!d) throw new Error(`unknown policy dimension "${dim}"; known: ${DIMENSIONS.map((x) => x.id).join(', ')}`);
+    if (!(choice in d.choices)) throw new Error(`"${choice}" is not a choice of ${dim}; expected one of ${Object.keys(d.choices).join(', ')}`);
+    this.overrides[dim] = choice;
   }
 
   /**

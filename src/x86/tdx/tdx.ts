@@ -12,7 +12,7 @@ import type { Machine } from '../../machine';
 import { TdxModule, TDH, TDX_SUCCESS, TDX_SEAMCALL_VMFAILINVALID, statusHex, TdmrInfo } from './seam';
 import { TdxMemblock, fillOutTdmrs, pamtKb, populateReservedAreas, setUpPamts } from './tdmr';
 
-export type TdxGuard = 'owner' | 'reject-platform' | 'cmr-init-lock' | 'online-notifier' | 'whole-range';
+export type TdxGuard = 'owner' | 'reject-platform' | 'cmr-init-lock' | 'online-notifier' | 'whole-range' | 'whole-range-serialized';
 export type TdxSnapshotTime = 'boot' | 'module-init';
 /** When the TDX module is initialized: by KVM at load (v6.8-v7.0) or at boot (newest). */
 export type TdxInitEra = 'kvm-load' | 'boot';
@@ -146,6 +146,14 @@ export class TdxHost {
       case 'whole-range':
         // S000: tdx_check_hotplug_memory_range() behind arch_check_hotplug_memory_range().
         hooks.checkRange.push((start, size) => this.checkHotplugMemoryRange(start, size));
+        break;
+      case 'whole-range-serialized':
+        // The same check, but under tdx_module_lock: an initialization in progress finishes
+        // first, so the check sees the final TDX memory list.
+        hooks.checkRange.push((start, size) => {
+          this.m.jobs.acquire('tdx_module_lock');
+          return this.checkHotplugMemoryRange(start, size);
+        });
         break;
       case 'reject-platform':
         // S001 approach 1: no System RAM hot-add at all on a TDX platform.

@@ -1,0 +1,64 @@
+@epic:tdx @feature:tdx-hot-add
+Feature: After TDX initialization, non-TDX memory never reaches the page allocator
+  TD guests take their memory from the buddy allocator, so once the TDX module is initialized
+  every page the buddy can hand out must be TDX memory. Memory hot-added later (DDR DIMMs,
+  CXL through kmem, NVDIMM as system RAM, the probe interface) is not TDX memory. The kernel
+  must keep it out on every path, even when it onlines hot-added memory on its own.
+
+  @req:TDX-AFTERINIT @source=S000 @source=S001 @source=S004 @severity:blocker
+  Rule: TDX-AFTERINIT - after initialization a non-TDX hot-add never reaches the page allocator
+
+    Scenario: an ACPI DIMM in the DDR hotplug range
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the kernel command line also has "memhp_default_state=online"
+      And the TDX module is initialized
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then no page of 0x880000000-0x8bfffffff is in the page allocator
+
+    Scenario: the probe interface
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the platform has these settings:
+        | kconfig.ARCH_MEMORY_PROBE | true |
+      And the kernel command line also has "memhp_default_state=online"
+      And the TDX module is initialized
+      When the administrator writes "0x880000000" to "/sys/devices/system/memory/probe"
+      Then no page of 0x880000000-0x887ffffff is in the page allocator
+
+    Scenario: CXL memory through dax/kmem
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem memhp_default_state=online"
+      And the TDX module is initialized
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then no page of 0x1000000000-0x1fffffffff is in the page allocator
+
+    Scenario: NVDIMM (legacy persistent memory) as system RAM
+      Given the x86-tdx-cxl machine
+      And the firmware reports legacy persistent memory at 0x2000000000-0x203fffffff on node 3
+      And the kernel command line also has "modprobe.blacklist=kmem memhp_default_state=online"
+      And the TDX module is initialized
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax1.0"
+      Then no page of 0x2000000000-0x203fffffff is in the page allocator
+
+  @req:TDX-SAFE @source=S001 @severity:blocker
+  Rule: TDX-SAFE - the kernel makes the incompatible configuration impossible; nothing is left to the owner
+
+    Scenario: the kernel's own auto-onlining does not bring non-TDX memory in
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the kernel command line also has "memhp_default_state=online_kernel"
+      And the TDX module is initialized
+      When the hypervisor hot-plugs a 4 GiB DIMM "dimm1"
+      Then no page of 0x880000000-0x97fffffff is in the page allocator
+
+  @req:TDX-FROZEN @source=S004 @severity:critical
+  Rule: TDX-FROZEN - once initialized, TDX memory never grows
+
+    Scenario: CXL memory hot-added after initialization never becomes TD memory
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the TDX module is initialized
+      And the administrator has tried "daxctl reconfigure-device --mode=system-ram --no-movable dax0.0"
+      When a TD "td1" of 128 MiB bound to node 2 is created
+      Then the command fails

@@ -1,0 +1,19 @@
+@epic:tdx @feature:tdx-init-race
+Feature: A hot-add racing TDX module initialization cannot slip in
+  In the v6.8-v7.0 era KVM initializes the TDX module when kvm_intel loads. The memory list
+  is built under mem_hotplug_lock (read); a hot-add check that runs without that lock or the
+  module lock can see an empty list, let the memory in, and find it outside the list once
+  initialization is done. S001 approach 2 serializes them (hot-add waits for an
+  initialization in progress). The race is set up as a user would: modprobe in the
+  background, a hot-add while it runs.
+
+  @req:TDX-INITRACE @source=S001 @severity:critical
+  Rule: TDX-INITRACE - hot-add and initialization are serialized
+
+    Scenario: a DIMM plugged while kvm_intel initializes TDX
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the kernel command line also has "memhp_default_state=online"
+      And TDX module initialization is in progress
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then after TDX module initialization completes, no page of 0x880000000-0x8bfffffff is in the page allocator
