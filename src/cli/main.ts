@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as readline from 'readline';
 import { Command, CommanderError } from 'commander';
 import { Machine } from '../machine';
-import { listPresets, PlatformError } from '../platform/load';
+import { listPresets, loadPlatform, PlatformError } from '../platform/load';
 import { DEFAULT_PROFILE, loadProfile, profileNames, ProfileError } from '../policy/profiles';
 import { DIMENSIONS } from '../policy/dimensions';
 import { ScriptError, Session, commandNames } from '../shell/session';
@@ -15,8 +15,11 @@ function isUserError(e: unknown): e is Error {
   return e instanceof ScriptError || e instanceof PlatformError || e instanceof ProfileError || (e instanceof Error && e.name === 'InputError');
 }
 
-async function runShell(script: string | undefined, opts: { platform: string; profile: string }, io: Io): Promise<number> {
-  const machine = new Machine({ platform: opts.platform, profile: opts.profile });
+async function runShell(script: string | undefined, opts: { platform: string; profile: string; append?: string }, io: Io): Promise<number> {
+  let platform = loadPlatform(opts.platform);
+  // --append adds kernel parameters, as QEMU's -append or a boot loader entry would.
+  if (opts.append) platform = loadPlatform(opts.platform, { cmdline: `${platform.cmdline} ${opts.append}`.trim() });
+  const machine = new Machine({ platform, profile: opts.profile });
   const session = new Session(machine);
   if (script === undefined && process.stdin.isTTY) return interactive(session, io);
   const source = script === undefined || script === '-' ? '<stdin>' : script;
@@ -88,6 +91,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     .argument('[script]', 'script file, or - for standard input')
     .option('--platform <name|file>', 'platform preset or YAML file', 'qemu-q35')
     .option('--profile <name>', 'policy profile', DEFAULT_PROFILE)
+    .option('--append <params>', 'extra kernel command-line parameters, e.g. "modprobe.blacklist=kmem"')
     .action(async (script, opts) => {
       code = await runShell(script, opts, io);
     });
