@@ -136,3 +136,45 @@ Then('the memory of {range} is not part of node {int}', function (this: MemWorld
   const inRange = linked.filter((id) => id * bs >= r.start && id * bs < r.end);
   expect(inRange, `memory blocks of the range linked under node${nid}`).to.deep.equal([]);
 });
+
+// The hot-add sources of the TDX host, with the range each one adds. The platform must have
+// what the source needs: "Given a TDX host with every hot-add source".
+const SOURCES: Record<string, { line: string; range: string }> = {
+  'a DDR DIMM': { line: '(qemu) device_add pc-dimm,id=dimm1,memdev=mem-dimm1', range: '0x880000000-0x8bfffffff' },
+  'DDR through the probe interface': { line: 'echo 0x880000000 > /sys/devices/system/memory/probe', range: '0x880000000-0x887ffffff' },
+  'CXL memory through kmem': { line: 'daxctl reconfigure-device --mode=system-ram --no-movable dax0.0', range: '0x1000000000-0x1fffffffff' },
+  'NVDIMM memory through kmem': { line: 'daxctl reconfigure-device --mode=system-ram --no-movable dax1.0', range: '0x2000000000-0x203fffffff' },
+};
+
+Given('a TDX host with every hot-add source', function (this: MemWorld) {
+  this.usePreset('x86-tdx-cxl');
+  this.adjustPlatform((doc) => {
+    (doc.kconfig as Record<string, unknown> | undefined) ?? (doc.kconfig = {});
+    (doc.kconfig as Record<string, unknown>).ARCH_MEMORY_PROBE = true;
+    const map = doc.memory_map as Array<Record<string, unknown>>;
+    map.push({ range: '0x2000000000-0x203fffffff', type: 'pram', node: 3 });
+    doc.nodes = [0, 1, 2, 3];
+    // kmem does not grab CXL at boot, so hot-adds happen after TDX is up, in every era.
+    doc.cmdline = `${doc.cmdline} modprobe.blacklist=kmem`;
+  });
+});
+
+When('{string} is hot-added', function (this: MemWorld, source: string) {
+  const s = SOURCES[source];
+  if (!s) throw new Error(`unknown hot-add source "${source}"; known: ${Object.keys(SOURCES).join(', ')}`);
+  if (source === 'a DDR DIMM') this.setup('(qemu) object_add memory-backend-ram,id=mem-dimm1,size=1G');
+  const r = this.act(s.line);
+  // A tool that gives up before asking the kernel would make every Then pass vacuously.
+  if (r.err.some((l) => /aborting|unknown|not found/.test(l))) throw new Error(`the hot-add never reached the kernel:\n${r.transcript.join('\n')}`);
+});
+
+// Scenarios about initialization failures the v6.8-v7.0 era shows at `modprobe kvm_intel`.
+Given('TDX module initialization happens when kvm_intel loads', function (this: MemWorld) {
+  return this.profile.policy['tdx-module-init'] === 'boot' ? 'skipped' : undefined;
+});
+
+Given('almost all memory is held by unmovable kernel allocations', function (this: MemWorld) {
+  const free = this.meminfoKb('MemFree') * 1024;
+  // Leave 32 MiB: less than the PAMTs need, and not contiguous with anything useful.
+  this.setup(`memhold ${free - 32 * 1024 * 1024} --unmovable --membind 0,1`);
+});

@@ -8,38 +8,19 @@ Feature: After TDX initialization, non-TDX memory never reaches the page allocat
   @req:TDX-AFTERINIT @source=S000 @source=S001 @source=S004 @severity:blocker
   Rule: TDX-AFTERINIT - after initialization a non-TDX hot-add never reaches the page allocator
 
-    Scenario: an ACPI DIMM in the DDR hotplug range
-      Given the x86-tdx-cxl machine
-      And the kernel command line also has "modprobe.blacklist=kmem"
-      And the kernel command line also has "memhp_default_state=online"
+    Scenario Outline: <source> after initialization stays out of the page allocator
+      Given a TDX host with every hot-add source
+      And the kernel command line also has "memhp_default_state=online_movable"
       And the TDX module is initialized
-      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
-      Then no page of 0x880000000-0x8bfffffff is in the page allocator
+      When "<source>" is hot-added
+      Then no page of <range> is in the page allocator
 
-    Scenario: the probe interface
-      Given the x86-tdx-cxl machine
-      And the kernel command line also has "modprobe.blacklist=kmem"
-      And the platform has these settings:
-        | kconfig.ARCH_MEMORY_PROBE | true |
-      And the kernel command line also has "memhp_default_state=online"
-      And the TDX module is initialized
-      When the administrator writes "0x880000000" to "/sys/devices/system/memory/probe"
-      Then no page of 0x880000000-0x887ffffff is in the page allocator
-
-    Scenario: CXL memory through dax/kmem
-      Given the x86-tdx-cxl machine
-      And the kernel command line also has "modprobe.blacklist=kmem memhp_default_state=online"
-      And the TDX module is initialized
-      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
-      Then no page of 0x1000000000-0x1fffffffff is in the page allocator
-
-    Scenario: NVDIMM (legacy persistent memory) as system RAM
-      Given the x86-tdx-cxl machine
-      And the firmware reports legacy persistent memory at 0x2000000000-0x203fffffff on node 3
-      And the kernel command line also has "modprobe.blacklist=kmem memhp_default_state=online"
-      And the TDX module is initialized
-      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax1.0"
-      Then no page of 0x2000000000-0x203fffffff is in the page allocator
+      Examples:
+        | source                          | range                     |
+        | a DDR DIMM                      | 0x880000000-0x8bfffffff   |
+        | DDR through the probe interface | 0x880000000-0x887ffffff   |
+        | CXL memory through kmem         | 0x1000000000-0x1fffffffff |
+        | NVDIMM memory through kmem      | 0x2000000000-0x203fffffff |
 
   @req:TDX-SAFE @source=S001 @severity:blocker
   Rule: TDX-SAFE - the kernel makes the incompatible configuration impossible; nothing is left to the owner

@@ -13,7 +13,7 @@ Feature: A hot-add racing TDX module initialization cannot slip in
     Scenario: a DIMM plugged while kvm_intel initializes TDX
       Given the x86-tdx-cxl machine
       And the kernel command line also has "modprobe.blacklist=kmem"
-      And the kernel command line also has "memhp_default_state=online"
+      And the kernel command line also has "memhp_default_state=online_movable"
       And TDX module initialization is in progress
       When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
       Then after TDX module initialization completes, no page of 0x880000000-0x8bfffffff is in the page allocator

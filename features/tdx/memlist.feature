@@ -25,3 +25,42 @@ Feature: TDX memory is a snapshot of memblock
       When the administrator writes "online" to "/sys/devices/system/memory/memory200/state"
       Then the write succeeds
       And memory block 200 is online
+
+  @req:TDX-MEMLIST @source=S004 @severity:normal
+  Rule: TDX-MEMLIST - building TDX memory from the list fails the way Linux fails
+
+    Scenario Outline: module initialization fails when <why>
+      Given the platform has these settings:
+        | <setting> | <value> |
+      And the administrator has tried "modprobe kvm_intel tdx=1"
+      When a TD "td1" of 64 MiB is created
+      Then the command fails
+      And the kernel log shows a line matching "^virt/tdx: <message>$"
+      And the kernel log shows a line matching "initialization failed \(<errno>\)$"
+
+      Examples:
+        | why                                    | setting                          | value | message                                                                     | errno |
+        | the module has fewer TDMRs than needed | tdx.module.max_tdmrs             | 2     | initialization failed: TDMRs exhausted\.                                     | -28   |
+        | a TDMR needs more reserved areas       | tdx.module.max_reserved_per_tdmr | 1     | initialization failed: TDMR \[0x100000000, 0x480000000\): reserved areas exhausted\. | -28   |
+
+    Scenario: few TDMRs to spare is warned about
+      Given the platform has these settings:
+        | tdx.module.max_tdmrs | 5 |
+      When the administrator loads kvm_intel with TDX
+      Then the kernel log shows a line matching "^virt/tdx: consumed TDMRs reaching limit: 3 used out of 5$"
+      And "/sys/module/kvm_intel/parameters/tdx" reads "Y"
+
+    Scenario: with no memory left for the PAMTs initialization fails with ENOMEM
+      Given TDX module initialization happens when kvm_intel loads
+      And almost all memory is held by unmovable kernel allocations
+      When the administrator loads kvm_intel with TDX
+      Then the command reports "modprobe: ERROR: could not insert 'kvm_intel': Cannot allocate memory"
+      And the kernel log shows a line matching "^virt/tdx: module initialization failed \(-12\)$"
+
+    Scenario: after a failed initialization, loading kvm_intel again is refused (TDX_MODULE_ERROR)
+      Given TDX module initialization happens when kvm_intel loads
+      And almost all memory is held by unmovable kernel allocations
+      And the administrator has tried "modprobe kvm_intel tdx=1"
+      And the administrator has run "memhold --release 1"
+      When the administrator loads kvm_intel with TDX
+      Then the command reports "modprobe: ERROR: could not insert 'kvm_intel': Invalid argument"
