@@ -149,8 +149,7 @@ const SOURCES: Record<string, { line: string; range: string }> = {
 Given('a TDX host with every hot-add source', function (this: MemWorld) {
   this.usePreset('x86-tdx-cxl');
   this.adjustPlatform((doc) => {
-    (doc.kconfig as Record<string, unknown> | undefined) ?? (doc.kconfig = {});
-    (doc.kconfig as Record<string, unknown>).ARCH_MEMORY_PROBE = true;
+    doc.kconfig = { ...((doc.kconfig as Record<string, unknown> | undefined) ?? {}), ARCH_MEMORY_PROBE: true };
     const map = doc.memory_map as Array<Record<string, unknown>>;
     map.push({ range: '0x2000000000-0x203fffffff', type: 'pram', node: 3 });
     doc.nodes = [0, 1, 2, 3];
