@@ -23,3 +23,25 @@ export interface GuestCommand {
   /** Run; returns the exit status. */
   run(argv: string[], ctx: CommandContext): number;
 }
+
+/** A command whose arguments one parser both validates and turns into options for run(). */
+export function parsedCommand<P>(
+  name: string,
+  usage: string,
+  parse: (argv: string[]) => P | string,
+  run: (p: P, ctx: CommandContext) => number,
+): GuestCommand {
+  return {
+    name,
+    usage,
+    validate(argv) {
+      const p = parse(argv);
+      return typeof p === 'string' ? p : null;
+    },
+    run(argv, ctx) {
+      const p = parse(argv);
+      if (typeof p === 'string') throw new Error(`${name}: run() after a failed validate(): ${p}`);
+      return run(p, ctx);
+    },
+  };
+}

@@ -6,7 +6,7 @@
 
 import { parseAddress, parseSize, formatSize, hex } from '../../util/units';
 import { strerror } from '../../util/errno';
-import type { GuestCommand } from '../command';
+import { parsedCommand } from '../command';
 import type { Allocation } from '../../mm/page_alloc';
 
 const USAGE = 'memhold SIZE [--node N] [--membind N[,N...]] [--movable|--unmovable|--pinned] [--at ADDR] | memhold --release ID | memhold --list';
@@ -49,52 +49,43 @@ function parse(argv: string[]): Parsed | string {
   return p;
 }
 
-export const memhold: GuestCommand = {
-  name: 'memhold',
-  usage: USAGE,
-  validate(argv) {
-    const p = parse(argv);
-    return typeof p === 'string' ? p : null;
-  },
-  run(argv, ctx) {
-    const p = parse(argv) as Parsed;
-    const pages = ctx.machine.pages;
-    if (p.op === 'list') {
-      for (const a of pages.allocations.values()) {
-        if (a.what !== 'memhold') continue;
-        const bytes = a.pieces.reduce((s, x) => s + x.end - x.start, 0);
-        ctx.out.push(`#${a.id} ${formatSize(bytes)} ${a.kind} ${a.pieces.map((x) => `${hex(x.start)}-${hex(x.end - 1)}`).join(' ')}`);
-      }
-      return 0;
+export const memhold = parsedCommand<Parsed>('memhold', USAGE, parse, (p, ctx) => {
+  const pages = ctx.machine.pages;
+  if (p.op === 'list') {
+    for (const a of pages.allocations.values()) {
+      if (a.what !== 'memhold') continue;
+      const bytes = a.pieces.reduce((s, x) => s + x.end - x.start, 0);
+      ctx.out.push(`#${a.id} ${formatSize(bytes)} ${a.kind} ${a.pieces.map((x) => `${hex(x.start)}-${hex(x.end - 1)}`).join(' ')}`);
     }
-    if (p.op === 'release') {
-      const a = pages.allocations.get(p.id!);
-      if (!a || a.what !== 'memhold') {
-        ctx.err.push(`memhold: no allocation #${p.id}`);
-        return 1;
-      }
-      pages.free(p.id!);
-      return 0;
-    }
-    const m = ctx.machine;
-    const nid = p.node ?? p.membind?.[0] ?? 0;
-    if (p.at !== undefined) {
-      const end = p.at + Math.ceil(p.size! / m.pageSize) * m.pageSize;
-      const r = pages.allocAt(p.at, end, p.kind, 'memhold', (addr) => m.zoneOf(addr));
-      if (typeof r === 'number') {
-        ctx.err.push(`memhold: cannot hold ${hex(p.at)}-${hex(end - 1)}: ${strerror(r)}`);
-        return 1;
-      }
-      ctx.out.push(`memhold: #${r.id} holds ${formatSize(p.size!)} ${p.kind} at ${hex(p.at)}-${hex(end - 1)} (node ${r.pieces[0].zone.nid}, zone ${r.pieces[0].zone.name})`);
-      return 0;
-    }
-    const r = pages.alloc({ bytes: p.size!, kind: p.kind, what: 'memhold', preferredNid: nid, nodes: p.membind });
-    if (typeof r === 'number') {
-      ctx.err.push(`memhold: cannot allocate ${formatSize(p.size!)}: ${strerror(r)}`);
+    return 0;
+  }
+  if (p.op === 'release') {
+    const a = pages.allocations.get(p.id!);
+    if (!a || a.what !== 'memhold') {
+      ctx.err.push(`memhold: no allocation #${p.id}`);
       return 1;
     }
-    const byNode = [...pages.pagesByNode(r.id)].map(([n, c]) => `node ${n}: ${c} pages`).join(', ');
-    ctx.out.push(`memhold: #${r.id} holds ${formatSize(p.size!)} ${p.kind} (${byNode})`);
+    pages.free(p.id!);
     return 0;
-  },
-};
+  }
+  const m = ctx.machine;
+  const nid = p.node ?? p.membind?.[0] ?? 0;
+  if (p.at !== undefined) {
+    const end = p.at + Math.ceil(p.size! / m.pageSize) * m.pageSize;
+    const r = pages.allocAt(p.at, end, p.kind, 'memhold', (addr) => m.zoneOf(addr));
+    if (typeof r === 'number') {
+      ctx.err.push(`memhold: cannot hold ${hex(p.at)}-${hex(end - 1)}: ${strerror(r)}`);
+      return 1;
+    }
+    ctx.out.push(`memhold: #${r.id} holds ${formatSize(p.size!)} ${p.kind} at ${hex(p.at)}-${hex(end - 1)} (node ${r.pieces[0].zone.nid}, zone ${r.pieces[0].zone.name})`);
+    return 0;
+  }
+  const r = pages.alloc({ bytes: p.size!, kind: p.kind, what: 'memhold', preferredNid: nid, nodes: p.membind });
+  if (typeof r === 'number') {
+    ctx.err.push(`memhold: cannot allocate ${formatSize(p.size!)}: ${strerror(r)}`);
+    return 1;
+  }
+  const byNode = [...pages.pagesByNode(r.id)].map(([n, c]) => `node ${n}: ${c} pages`).join(', ');
+  ctx.out.push(`memhold: #${r.id} holds ${formatSize(p.size!)} ${p.kind} (${byNode})`);
+  return 0;
+});

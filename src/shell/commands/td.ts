@@ -9,7 +9,7 @@
 import { parseSize, formatSize } from '../../util/units';
 import { strerror } from '../../util/errno';
 import { bitmapList } from '../../mm/node';
-import type { GuestCommand } from '../command';
+import { parsedCommand } from '../command';
 
 const USAGE = 'td create NAME --memory SIZE [--initial SIZE] [--membind N[,N...]] | td accept NAME SIZE|all | td destroy NAME | td list';
 /** TDVF, the TD's firmware image, added with TDH.MEM.PAGE.ADD before the TD runs. */
@@ -60,57 +60,48 @@ function parse(argv: string[]): Parsed | string {
   }
 }
 
-export const td: GuestCommand = {
-  name: 'td',
-  usage: USAGE,
-  validate(argv) {
-    const p = parse(argv);
-    return typeof p === 'string' ? p : null;
-  },
-  run(argv, ctx) {
-    const p = parse(argv) as Parsed;
-    const kvm = ctx.machine.kvm;
-    if (p.sub === 'list') {
-      ctx.out.push('NAME        STATE    MEMORY     PRIVATE    HKID  NODES  NON-TDX');
-      for (const t of kvm.tds.values()) {
-        ctx.out.push(
-          `${t.name.padEnd(12)}${t.state.padEnd(9)}${formatSize(t.memory).padEnd(11)}${formatSize(t.privateBytes).padEnd(11)}${String(t.hkid).padEnd(6)}${(t.membind.length ? bitmapList(t.membind) : 'any').padEnd(7)}${formatSize(t.nonTdxBytes)}`,
-        );
-      }
-      for (const g of kvm.gone) ctx.out.push(`${g.name.padEnd(12)}${'gone'.padEnd(9)}${g.fate}`);
-      return 0;
+export const td = parsedCommand<Parsed>('td', USAGE, parse, (p, ctx) => {
+  const kvm = ctx.machine.kvm;
+  if (p.sub === 'list') {
+    ctx.out.push('NAME        STATE    MEMORY     PRIVATE    HKID  NODES  NON-TDX');
+    for (const t of kvm.tds.values()) {
+      ctx.out.push(
+        `${t.name.padEnd(12)}${t.state.padEnd(9)}${formatSize(t.memory).padEnd(11)}${formatSize(t.privateBytes).padEnd(11)}${String(t.hkid).padEnd(6)}${(t.membind.length ? bitmapList(t.membind) : 'any').padEnd(7)}${formatSize(t.nonTdxBytes)}`,
+      );
     }
-    if (p.sub === 'create') {
-      if (kvm.tds.has(p.name!)) {
-        ctx.err.push(`td: ${p.name}: already exists`);
-        return 1;
-      }
-      const r = kvm.createTd(p.name!, p.memory!, p.initial ?? DEFAULT_INITIAL, p.membind ?? []);
-      if ('ioctl' in r) {
-        const what = r.ioctl === 'open /dev/kvm' ? 'cannot open /dev/kvm' : `${r.ioctl} failed`;
-        ctx.err.push(`td: ${p.name}: ${what}: ${strerror(r.err)}${r.detail ? ` (${r.detail})` : ''}`);
-        return 1;
-      }
-      ctx.out.push(`td: ${r.name}: created with HKID ${r.hkid}, ${formatSize(r.memory)}, ${formatSize(r.privateBytes)} added by TDH.MEM.PAGE.ADD`);
-      return 0;
-    }
-    const t = kvm.tds.get(p.name!);
-    if (!t) {
-      ctx.err.push(`td: ${p.name}: no such TD`);
-      return 1;
-    }
-    if (p.sub === 'destroy') {
-      kvm.destroy(t);
-      return 0;
-    }
-    const before = t.privateBytes;
-    const r = kvm.accept(t, p.amount === 'all' ? t.memory : (p.amount as number));
-    if (r) {
-      ctx.err.push(`td: ${t.name}: KVM_RUN failed: ${strerror(r.err)}${r.detail ? ` (${r.detail})` : ''}`);
-      if (t.state === 'dead') ctx.err.push(`td: ${t.name}: the TD is dead; the VMM exits`);
-      return 1;
-    }
-    ctx.out.push(`td: ${t.name}: accepted ${formatSize(t.privateBytes - before)} (${formatSize(t.privateBytes)} of ${formatSize(t.memory)} private)`);
+    for (const g of kvm.gone) ctx.out.push(`${g.name.padEnd(12)}${'gone'.padEnd(9)}${g.fate}`);
     return 0;
-  },
-};
+  }
+  if (p.sub === 'create') {
+    if (kvm.tds.has(p.name!)) {
+      ctx.err.push(`td: ${p.name}: already exists`);
+      return 1;
+    }
+    const r = kvm.createTd(p.name!, p.memory!, p.initial ?? DEFAULT_INITIAL, p.membind ?? []);
+    if ('ioctl' in r) {
+      const what = r.ioctl === 'open /dev/kvm' ? 'cannot open /dev/kvm' : `${r.ioctl} failed`;
+      ctx.err.push(`td: ${p.name}: ${what}: ${strerror(r.err)}${r.detail ? ` (${r.detail})` : ''}`);
+      return 1;
+    }
+    ctx.out.push(`td: ${r.name}: created with HKID ${r.hkid}, ${formatSize(r.memory)}, ${formatSize(r.privateBytes)} added by TDH.MEM.PAGE.ADD`);
+    return 0;
+  }
+  const t = kvm.tds.get(p.name!);
+  if (!t) {
+    ctx.err.push(`td: ${p.name}: no such TD`);
+    return 1;
+  }
+  if (p.sub === 'destroy') {
+    kvm.destroy(t);
+    return 0;
+  }
+  const before = t.privateBytes;
+  const r = kvm.accept(t, p.amount === 'all' ? t.memory : (p.amount as number));
+  if (r) {
+    ctx.err.push(`td: ${t.name}: KVM_RUN failed: ${strerror(r.err)}${r.detail ? ` (${r.detail})` : ''}`);
+    if (t.state === 'dead') ctx.err.push(`td: ${t.name}: the TD is dead; the VMM exits`);
+    return 1;
+  }
+  ctx.out.push(`td: ${t.name}: accepted ${formatSize(t.privateBytes - before)} (${formatSize(t.privateBytes)} of ${formatSize(t.memory)} private)`);
+  return 0;
+});
