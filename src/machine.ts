@@ -46,6 +46,7 @@ import { Jobs } from './kernel/jobs';
 import { TdxHost, TdxGuard, TdxInitEra, TdxSnapshotTime } from './x86/tdx/tdx';
 import { KvmIntel } from './x86/kvm/kvm_intel';
 import { NodeCrypto, MismatchPolicy } from './mm/node_crypto';
+import { Mte, MteGuard } from './arm64/mte';
 
 export interface MachineOptions {
   platform: Platform | string;
@@ -77,6 +78,7 @@ export class Machine {
   readonly tdx: TdxHost;
   readonly kvm: KvmIntel;
   readonly nodeCrypto: NodeCrypto;
+  readonly mte: Mte;
   /** max_pfn: end of the highest boot RAM, raised by hot-add on x86. */
   maxPfn = 0;
   /** memory_block_advised_max_size(): smallest advice from CFMWS alignment, 0 if none. */
@@ -111,6 +113,7 @@ export class Machine {
       this.policy['tdx-module-init'] as TdxInitEra,
     );
     this.kvm = new KvmIntel(this);
+    this.mte = new Mte(this, this.policy['mte-hotplug-guard'] as MteGuard);
     this.nodeCrypto = new NodeCrypto(this, this.policy['numa-crypto-sysfs'] === 'present', this.policy['numa-capability-mismatch'] as MismatchPolicy);
     this.boot();
   }
@@ -188,6 +191,7 @@ export class Machine {
     this.createBootMemoryBlocks();
     this.arch.registerNotifiers(this);
     // identify_boot_cpu() -> tdx_init(), then subsys_initcall(tdx_enable) in the newest tree.
+    this.mte.init();
     if (this.arch.name === 'x86_64') {
       this.tdx.tdxInit();
       if (this.tdx.era === 'boot') this.tdx.tdxEnableAtBoot();

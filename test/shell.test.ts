@@ -19,7 +19,7 @@ describe('shell scripts', () => {
     const bad: Array<[string, RegExp]> = [
       ['cat /proc/iomem\nfrobnicate now', /s\.sh:2: unknown command "frobnicate"/],
       ['echo "unterminated > /x', /s\.sh:1: unterminated double quote/],
-      ['cat /proc/iomem | grep RAM', /s\.sh:1: "\|" is not supported/],
+      ['cat /proc/iomem | grep RAM', /s\.sh:1: "\|" is a pipe, which is not supported/],
       ['(qemu) device_ad pc-dimm,id=d', /s\.sh:1: unknown monitor command "device_ad"/],
       ['dmesg -l loud', /s\.sh:1: dmesg: unknown level 'loud'/],
       ['echo 1 >', /s\.sh:1: syntax error near unexpected token `newline'/],

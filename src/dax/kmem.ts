@@ -6,6 +6,7 @@ import { hex } from '../util/units';
 import { KERN_ERR, KERN_INFO, KERN_WARNING } from '../kernel/printk';
 import { IORESOURCE_SYSTEM_RAM, Resource } from '../kernel/resource';
 import { MHP_MEMMAP_ON_MEMORY, MHP_NID_IS_MGID } from '../mm/memory_hotplug';
+import { MHP_NO_MTE_TAGS } from '../arm64/mte';
 import type { Machine } from '../machine';
 import type { DevDax } from './bus';
 
@@ -40,6 +41,13 @@ export function devDaxKmemProbe(m: Machine, dev: DevDax): number {
     m.log.emit(KERN_WARNING, `${tag}: rejecting DAX region without any memory after alignment`);
     return -E.EINVAL;
   }
+  // S000 cxl-region (model-defined message): a region without Extended Metadata on every
+  // member is not online-capable while MTE is on.
+  const capable = m.mte.cxlRegionOnlineCapable(dev.ranges[0].start);
+  if (!capable.ok) {
+    m.log.emit(KERN_WARNING, `${tag}: region${capable.region} is not online-capable: MTE is enabled and not every member device reports Extended Metadata`);
+    return -E.EINVAL;
+  }
   const mgid = m.blocks.registerStaticGroup(nid, Math.ceil(total / m.pageSize));
   if (mgid < 0) return mgid;
   const data: KmemData = { mgid, res: dev.ranges.map(() => null) };
@@ -60,6 +68,8 @@ export function devDaxKmemProbe(m: Machine, dev: DevDax): number {
     data.res[i] = res;
     let flags = MHP_NID_IS_MGID;
     if (dev.memmapOnMemory) flags |= MHP_MEMMAP_ON_MEMORY;
+    // S000 driver-flag: kmem knows (from the CXL subsystem) when the memory cannot hold tags.
+    if (m.mte.enabled && m.mte.guard === 'driver-flag' && !m.mte.rangeTaggable(k.start, k.end)) flags |= MHP_NO_MTE_TAGS;
     const rc = m.hotplug.addMemoryDriverManaged(mgid, k.start, k.end - k.start, 'System RAM (kmem)', flags);
     if (rc) {
       m.log.emit(KERN_WARNING, `${tag}: mapping${i}: ${hex(k.start)}-${hex(k.end - 1)} memory add failed`);

@@ -10,6 +10,7 @@ import { nodeMeminfo, procMeminfo, procZoneinfo } from '../mm/vmstat';
 import { probeStore, validZonesShow } from '../mm/memory_block_sysfs';
 import { hex } from '../util/units';
 import { memblockDebugShow } from '../mm/memblock_debugfs';
+import { arm64Cpuinfo } from '../arm64/cpuinfo';
 import type { Machine } from '../machine';
 import type { DevDax } from '../dax/bus';
 
@@ -229,6 +230,7 @@ export function buildVfs(m: Machine): Vfs {
       ['meminfo', ro(() => procMeminfo(m))],
       ['zoneinfo', ro(() => procZoneinfo(m))],
       ['cmdline', ro(() => `${m.platform.cmdline}\n`)],
+      m.arch.name === 'arm64' && ['cpuinfo', ro(() => arm64Cpuinfo(m))],
     ]),
   );
   const sysModule = dir(() =>

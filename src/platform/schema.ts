@@ -48,6 +48,8 @@ const memoryMapEntry = z.strictObject({
   node: z.number().int().min(0).max(1023).optional(),
   /** EFI_MEMORY_CPU_CRYPTO on this range (S003); default: inside a CMR on TDX platforms. */
   crypto: z.boolean().optional(),
+  /** Can this memory store MTE allocation tags? Default: usable boot RAM can, the rest cannot. */
+  tags: z.boolean().optional(),
 });
 
 const hotplugRange = z.strictObject({
@@ -55,6 +57,8 @@ const hotplugRange = z.strictObject({
   node: z.number().int().min(0).max(1023),
   /** Whether memory plugged here can be encrypted by the CPU (S003); default false. */
   crypto: z.boolean().optional(),
+  /** Whether memory plugged here can store MTE tags; the platform does not promise it by default. */
+  tags: z.boolean().default(false),
 });
 
 /** TDX as the BIOS and the TDX module report it (KERNEL-FACTS §1). */
@@ -163,6 +167,28 @@ export const platformSchema = z.strictObject({
     })
     .default({ ARCH_MEMORY_PROBE: false, MEMORY_HOTREMOVE: true, HIBERNATION: true }),
   tdx: tdxSection.optional(),
+  /** VFIO devices whose BARs user space can mmap (/dev/vfio/devices/NAME). */
+  vfio: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^vfio\d+$/, 'a name such as vfio0'),
+        range: rangeField(),
+        /** Device memory the driver maps cacheable (e.g. a coherent GPU), else an uncached BAR. */
+        cacheable: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  /** arm64 CPU features that decide MTE and KVM stage-2 behaviour. */
+  cpu: z
+    .strictObject({
+      /** ID_AA64PFR1_EL1.MTE >= 2: the CPUs implement MTE (the SoC may still not carry tags). */
+      mte: z.boolean().default(false),
+      /** FEAT_S2FWB: stage 2 can force write-back cacheability. */
+      s2fwb: z.boolean().default(false),
+      /** CTR_EL0.DIC: no I-cache invalidation needed for coherence. */
+      dic: z.boolean().default(false),
+    })
+    .default({ mte: false, s2fwb: false, dic: false }),
   cxl: z
     .strictObject({
       devices: z.array(cxlDevice).default([]),

@@ -81,6 +81,36 @@ export const DIMENSIONS: readonly Dimension[] = [
       'synthetic-node': 'put it into a new node of its own',
     },
   },
+  {
+    id: 'mte-hotplug-guard',
+    title: 'What keeps non-taggable memory out of the buddy allocator with MTE enabled (arm64)',
+    source: 'S000 (Dan Williams, Yang Shi, David Hildenbrand), S002 (Catalin Marinas)',
+    choices: {
+      'assume-taggable': 'hot-added memory is mapped Normal Tagged and nothing is checked (Linux)',
+      'arch-check': 'an arm64 arch_check_hotplug_memory_range() asks the CXL subsystem (EMD) and the platform, refusing non-taggable ranges from any source (S000, Dan Williams)',
+      'cxl-region': 'the CXL driver marks regions without EMD as not online-capable; other sources unchecked (S000, Dan Williams)',
+      'driver-flag': 'kmem passes a flag with add_memory_driver_managed() for memory it knows is not taggable (S000, Yang Shi and David Hildenbrand)',
+      'no-mte': 'a platform that cannot tag hot-added memory does not advertise MTE (S002, Catalin Marinas)',
+    },
+  },
+  {
+    id: 'mte-hugetlb',
+    title: 'Whether hugetlb mappings may carry PROT_MTE',
+    source: 'arch/arm64/include/asm/mman.h: hugetlb MTE support since v6.13 (25c17c4b55de)',
+    choices: {
+      allowed: 'MAP_HUGETLB and hugetlbfs files get VM_MTE_ALLOWED (v6.13+)',
+      refused: 'no VM_MTE_ALLOWED for hugetlb (before v6.13, with the stable fix)',
+    },
+  },
+  {
+    id: 'kvm-stage2-type',
+    title: 'How KVM arm64 picks the stage-2 memory type',
+    source: 'S002; arch/arm64/kvm/mmu.c before and after the v6.9/v6.17 series',
+    choices: {
+      'pfn-map-memory': 'struct-page (pfn_is_map_memory) memory is cacheable, everything else Device (before S002)',
+      'vma-flags': 'the VMA decides: cacheable attribute, VM_MTE_ALLOWED for MTE VMs, VM_ALLOW_ANY_UNCACHED for Normal-NC, FWB+DIC for cacheable PFNMAP (merged)',
+    },
+  },
 ];
 
 export type Policy = Readonly<Record<string, string>>;

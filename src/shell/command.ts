@@ -2,6 +2,7 @@
 
 import type { Machine } from '../machine';
 import type { Vfs } from '../fs/vfs';
+import type { Process } from '../mm/mmap';
 
 export interface CommandContext {
   machine: Machine;
@@ -12,6 +13,8 @@ export interface CommandContext {
   err: string[];
   /** Run as `cmd &`: a command may leave work in progress as a background job. */
   background: boolean;
+  /** The session's test process (system calls, MTE instructions). */
+  process: Process;
 }
 
 export interface GuestCommand {

@@ -14,8 +14,10 @@ import { daxctl } from './commands/daxctl';
 import { lsmod, modprobe, rmmod } from './commands/modprobe';
 import { memhold } from './commands/memhold';
 import { td } from './commands/td';
+import { SYSCALL_COMMANDS } from './commands/syscalls';
+import { Process } from '../mm/mmap';
 
-export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold, td];
+export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold, td, ...SYSCALL_COMMANDS];
 const ECHO_USAGE = 'echo [-n] VALUE [> FILE]';
 
 export type ScriptLine =
@@ -108,6 +110,8 @@ export interface LineResult {
 export class Session {
   readonly vfs: Vfs;
   readonly qemu: QemuMonitor;
+  /** The test program whose system calls the shell runs. */
+  readonly process: Process;
 
   /** Output of background jobs that finished while the current command ran. */
   private jobOutput: string[] = [];
@@ -115,6 +119,7 @@ export class Session {
   constructor(readonly machine: Machine) {
     this.vfs = buildVfs(machine);
     this.qemu = new QemuMonitor(machine);
+    this.process = new Process(machine);
     // A background job prints where it finishes, as a job's output lands on a terminal.
     machine.jobs.sink = (_job, _status, out) => this.jobOutput.push(...out);
   }
@@ -130,7 +135,7 @@ export class Session {
     }
     // Both streams also land in one list, in the order written, as a terminal shows them.
     const both: string[] = [];
-    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: new Tee(both), err: new Tee(both), background: !!line.cmd.background };
+    const ctx: CommandContext = { machine: this.machine, vfs: this.vfs, out: new Tee(both), err: new Tee(both), background: !!line.cmd.background, process: this.process };
     const argv = line.cmd.argv;
     let status: number;
     if (argv[0] === 'echo') status = echo(argv, line.cmd.redirect, ctx);

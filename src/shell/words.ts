@@ -57,7 +57,9 @@ export function splitWords(input: string): CommandLine {
       pendingRedirect = line[i + 1] === '>';
       if (pendingRedirect) i++;
     } else if (c === '|' || c === ';' || c === '&' || c === '<' || c === '`' || c === '$') {
-      throw new ShellSyntaxError(`"${c}" is not supported (one simple command per line)`);
+      throw new ShellSyntaxError(
+        c === '|' ? `"|" is a pipe, which is not supported; quote flag lists such as 'PROT_READ|PROT_WRITE'` : `"${c}" is not supported (one simple command per line)`,
+      );
     } else {
       cur += c;
       have = true;
