@@ -185,6 +185,14 @@ function devicesTree(m: Machine): VDir {
   return node('');
 }
 
+// ---- /sys/bus/cxl ----------------------------------------------------------------------------
+// drivers/cxl: ports, memdevs, decoders, regions and drivers, built by the CXL model
+// (src/cxl/sysfs.ts); present on platforms that have CXL.
+function cxlBus(m: Machine): VDir {
+  return m.cxl.sysfsBus();
+}
+// ---- end /sys/bus/cxl ------------------------------------------------------------------------
+
 // lib/notifier-error-inject.c: actions/<ACTION>/error, created by debugfs_create_errno(0600)
 function notifierErrorInjectDir(m: Machine): VDir {
   return dir(() => {
@@ -206,6 +214,7 @@ export function buildVfs(m: Machine): Vfs {
       ['bus', dir(() => entries([
         ['memory', dir(() => entries([['devices', dir(() => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])))]]))],
         ['dax', daxBus(m)],
+        m.platform.cxl !== undefined && ['cxl', cxlBus(m)],
       ]))],
       ['kernel', dir(() => entries([
         ['debug', dir(() => entries([

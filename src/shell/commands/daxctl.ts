@@ -826,8 +826,9 @@ class LibDaxctl {
     return 0;
   }
 
-  // mirrors memblock_in_dev(): phys_index * block size within [resource, resource + size]
-  // (the end is inclusive in libdaxctl, so a block starting right after the device counts).
+  // mirrors memblock_in_dev(): phys_index * block size within [resource, resource + size - 1]
+  // (ndctl v76 and later; before that the bound was one byte past the device, so a block
+  // starting right after it was counted too).
   private memblockInDev(mem: DaxMemory, memblock: string): number {
     const dev = mem.dev;
     const v = this.readAttr(`/sys/devices/system/memory//${memblock}/phys_index`);
@@ -841,7 +842,7 @@ class LibDaxctl {
       this.err('memblock_in_dev', `${dev.devname}: Unable to determine resource`);
       return -E.EACCES;
     }
-    const end = start + dev.size;
+    const end = start + dev.size - 1;
     if (!mem.blockSize) {
       this.err('memblock_in_dev', `${dev.devname}: Unable to determine memory block size`);
       return -E.ENXIO;
