@@ -45,6 +45,7 @@ import { Modules } from './kernel/module';
 import { Jobs } from './kernel/jobs';
 import { TdxHost, TdxGuard, TdxInitEra, TdxSnapshotTime } from './x86/tdx/tdx';
 import { KvmIntel } from './x86/kvm/kvm_intel';
+import { KvmArm64 } from './arm64/kvm/kvm';
 import { NodeCrypto, MismatchPolicy } from './mm/node_crypto';
 import { Mte, MteGuard } from './arm64/mte';
 
@@ -77,6 +78,8 @@ export class Machine {
   readonly jobs = new Jobs();
   readonly tdx: TdxHost;
   readonly kvm: KvmIntel;
+  /** /dev/kvm on arm64: VMs, memslots and stage 2 (the `vm` tool). */
+  readonly kvmArm64: KvmArm64 = new KvmArm64(this);
   readonly nodeCrypto: NodeCrypto;
   readonly mte: Mte;
   /** max_pfn: end of the highest boot RAM, raised by hot-add on x86. */

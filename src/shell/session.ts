@@ -10,14 +10,16 @@ import { NSEC_PER_SEC } from '../kernel/clock';
 import { splitWords, ShellSyntaxError, CommandLine } from './words';
 import type { CommandContext, GuestCommand } from './command';
 import { cat, dmesg, echo, ls } from './commands/builtins';
+import { cxl } from './commands/cxl';
 import { daxctl } from './commands/daxctl';
 import { lsmod, modprobe, rmmod } from './commands/modprobe';
 import { memhold } from './commands/memhold';
 import { td } from './commands/td';
+import { vm } from './commands/vm';
 import { SYSCALL_COMMANDS } from './commands/syscalls';
 import { Process } from '../mm/mmap';
 
-export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, daxctl, modprobe, rmmod, lsmod, memhold, td, ...SYSCALL_COMMANDS];
+export const GUEST_COMMANDS: GuestCommand[] = [cat, ls, dmesg, cxl, daxctl, modprobe, rmmod, lsmod, memhold, td, vm, ...SYSCALL_COMMANDS];
 const ECHO_USAGE = 'echo [-n] VALUE [> FILE]';
 
 export type ScriptLine =
