@@ -6,9 +6,12 @@
 // 3. runs the `default` profile of cucumber.js under MEMCONFORM_PROFILE=NAME: a progress bar on
 //    stdout, junit.xml, cucumber-messages.ndjson and allure-results/ in reports/;
 // 4. writes environment.properties, executor.json and categories.json, carries the previous
-//    report's history, and regenerates reports/allure-report/ (skipped, with one line, without Java).
-// Exit 0 only if every scenario passed; 1 if any did not (or the gate or the report failed);
-// 2 for a bad command line or profile.
+//    report's history, and regenerates reports/allure-report/ (skipped, with one line, without Java);
+// 5. checks the run against the requirement catalogue (src/report/trace_run.ts: scenarios
+//    naming no known requirement, requirements no scenario covers, unknown or duplicate IDs,
+//    suspect requirements) and writes reports/traceability.{html,md,json,csv}.
+// Exit 0 only if every scenario passed and the catalogue checks found nothing; 1 if not (or the
+// gate or the report failed); 2 for a bad command line or profile.
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,6 +22,10 @@ import { parseConformanceArgs, resolveProfile, UsageError, ConformanceArgs } fro
 import { formatProblem, MessageIndex } from '../src/report/step_gate';
 import { carryHistory, findJava, generateHtml, JAVA_MISSING, nextBuildOrder, writeAllureMetadata } from '../src/report/allure_files';
 import { listPresets } from '../src/platform/load';
+import { formatTraceProblem } from '../src/report/catalogue';
+import { checkRun, RunCheck } from '../src/report/trace_run';
+import { scenarioResults } from '../src/report/results';
+import { buildTraceability, writeTraceability } from '../src/report/traceability';
 
 // cucumber's api entry point is an "exports" subpath, which moduleResolution "node" cannot
 // type; the types come from its lib/ directly.
@@ -80,12 +87,25 @@ async function run(args: ConformanceArgs): Promise<number> {
     return 1;
   }
 
+  // The catalogue checks read the feature files themselves; their problems fail the run after
+  // it has written its reports (the traceability report shows them too).
+  let trace: RunCheck;
+  try {
+    trace = checkRun({ root: ROOT, featureUris: gate.uris, catalogueFile: args.requirements, tags: args.tags, testCaseCount: gate.testCaseCount });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e), 2);
+  }
+
   // The run. Old results would mix into this run's report: start from an empty directory.
   fs.rmSync(resultsDir, { recursive: true, force: true });
   fs.mkdirSync(resultsDir, { recursive: true });
   console.log(`conformance: profile ${profile.name} (${profile.description})`);
   const index = new MessageIndex();
-  const result = await runCucumber({ ...runConfiguration, support }, environment, (e: Envelope) => index.add(e));
+  const envelopes: Envelope[] = [];
+  const result = await runCucumber({ ...runConfiguration, support }, environment, (e: Envelope) => {
+    index.add(e);
+    envelopes.push(e);
+  });
   const pending = index.pendingProblems();
   if (pending.length) {
     console.error(`conformance: ${pending.length} pending step(s) fail the run:`);
@@ -109,18 +129,38 @@ async function run(args: ConformanceArgs): Promise<number> {
     }
   }
 
+  const traceability = buildTraceability(trace.catalogue, scenarioResults(envelopes), {
+    profile: { name: profile.name, description: profile.description },
+    complete: trace.complete,
+    suspect: trace.result.suspect,
+  });
+  const traceFiles = writeTraceability(reportsDir, traceability);
+  for (const w of trace.warnings) console.log(`conformance: warning: ${w}`);
+  if (trace.problems.length) {
+    console.error(`conformance: ${trace.problems.length} requirement traceability problem(s) fail the run:`);
+    for (const p of trace.problems) console.error(formatTraceProblem(p));
+  }
+  if (!trace.complete) console.log('conformance: a partial run (paths, lines or tags): requirements without scenarios in it are "not run", not "uncovered"');
+
   console.log('\nReports:');
   const show = (what: string, where: string) => console.log(`  ${what.padEnd(18)} ${where}`);
   if (html) show('Allure report', `${rel(path.join(reportDir, 'index.html'))}   (npm run report:open)`);
   show('Allure results', `${rel(resultsDir)}/`);
   show('JUnit XML', rel(path.join(reportsDir, 'junit.xml')));
   show('Cucumber messages', rel(path.join(reportsDir, 'cucumber-messages.ndjson')));
+  show('Traceability', `${rel(traceFiles.html)}   (.md, .json, .csv beside it)`);
+  const c = traceability.counts;
+  console.log(
+    `conformance: ${c.requirements} requirements: ${c.holds} hold, ${c.violated} violated, ${c.harness_error} harness error, ` +
+      `${c.not_applicable} not applicable, ${c.not_run} not run, ${c.uncovered} uncovered, ${c.suspect} suspect`,
+  );
   console.log(
     result.success
       ? `conformance: every scenario passed under ${profile.name}`
       : `conformance: some scenarios did not pass under ${profile.name} (see above, or the reports)`,
   );
-  return result.success && reportOk ? 0 : 1;
+  if (trace.problems.length) console.error(`conformance: failed: ${trace.problems.length} requirement traceability problem(s) (listed above)`);
+  return result.success && reportOk && !trace.problems.length ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,10 +3,13 @@
 // @req, @severity and @source on each Rule (and may tag Examples). This formatter adds the
 // labels and links of every tag the pickle inherits, and drops the Feature-title `feature`
 // label when a @feature:NAME tag names the feature, so each test sits once in Behaviors.
+// Attachments made by a hook (steps/support/attach.ts attaches the machine's state when a
+// scenario fails) go to the test itself, beside its steps, instead of into a "Tear down"
+// fixture where allure-cucumberjs would put them.
 // Cucumber loads formatters with import(); allure_reporter.cjs is the CommonJS entry.
 
 import type { Formatter, IFormatterOptions } from '@cucumber/cucumber';
-import type { Envelope, GherkinDocument, Pickle, TestCase } from '@cucumber/messages';
+import type { Attachment, Envelope, GherkinDocument, Pickle, TestCase } from '@cucumber/messages';
 
 interface Label {
   name: string;
@@ -36,8 +39,32 @@ const AllureCucumberReporter: new (options: IFormatterOptions) => Formatter = re
 
 /** What this formatter needs of the base class's private state. */
 interface ReporterInternals {
-  allureRuntime: { updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] }) => void): void };
+  allureRuntime: {
+    updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] }) => void): void;
+    applyRuntimeMessages(rootUuid: string, messages: unknown[]): void;
+  };
   testResultUuids: Map<string, string>;
+  fixtureUuids: Map<string, string>;
+}
+
+/** Media types allure-cucumberjs reads as instructions, not as attachments. */
+const ALLURE_MEDIA_TYPES = /^application\/vnd\.allure\./;
+
+/** The Allure runtime message that attaches a cucumber attachment to a test, unwrapped. */
+export function attachmentMessage(a: Pick<Attachment, 'body' | 'contentEncoding' | 'mediaType' | 'fileName'>): Record<string, unknown> {
+  const encoding = a.contentEncoding === 'BASE64' ? 'base64' : 'utf-8';
+  const ext = a.fileName && /\.[^./]+$/.exec(a.fileName);
+  return {
+    type: 'attachment_content',
+    data: {
+      name: a.fileName ?? 'Attachment',
+      content: Buffer.from(a.body, encoding).toString('base64'),
+      encoding: 'base64',
+      contentType: a.mediaType,
+      fileExtension: ext ? ext[0] : undefined,
+      wrapInStep: false,
+    },
+  };
 }
 
 /** Labels for the tags that match a label pattern (value: the text after the first ':'). */
@@ -99,6 +126,21 @@ export default class MemconformAllureReporter extends AllureCucumberReporter {
     this.extraLinks = config.links;
     // Registered after the base class's listener, so the test result exists when this runs.
     options.eventBroadcaster.on('envelope', (e: Envelope) => this.onEnvelope(e));
+  }
+
+  /**
+   * Called by the base class for every attachment. One made while a hook runs goes to the test
+   * result (not wrapped in a step); everything else as the base class does it.
+   */
+  onAttachment(message: Attachment): void {
+    const internals = this as unknown as ReporterInternals;
+    const id = message.testCaseStartedId;
+    const testUuid = id ? internals.testResultUuids.get(id) : undefined;
+    if (id && testUuid && internals.fixtureUuids.has(id) && !ALLURE_MEDIA_TYPES.test(message.mediaType)) {
+      internals.allureRuntime.applyRuntimeMessages(testUuid, [attachmentMessage(message)]);
+      return;
+    }
+    (AllureCucumberReporter.prototype as unknown as { onAttachment(m: Attachment): void }).onAttachment.call(this, message);
   }
 
   private onEnvelope(e: Envelope): void {

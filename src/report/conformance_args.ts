@@ -20,6 +20,11 @@ export interface ConformanceArgs {
   reportsDir: string;
   /** Generate the Allure HTML report (needs Java). */
   html: boolean;
+  /**
+   * The requirement catalogue; by default the nearest requirements.yaml beside or above the
+   * feature files, else features/requirements.yaml.
+   */
+  requirements?: string;
 }
 
 export class UsageError extends Error {
@@ -46,6 +51,7 @@ export function conformanceCommand(): Command {
     .option('--require <glob>', 'step definitions and support code to load instead of steps/**/*.ts (repeatable)', collect)
     .option('--reports <dir>', 'directory for the reports', DEFAULT_REPORTS_DIR)
     .option('--no-html', 'skip the Allure HTML report (allure-results, junit.xml and messages are still written)')
+    .option('--requirements <file>', 'requirement catalogue (default: the requirements.yaml beside or above the features)')
     .argument('[paths...]', 'feature files or directories to run instead of features/**/*.feature')
     .showHelpAfterError('(run with --help for usage)');
 }
@@ -63,7 +69,7 @@ export function parseConformanceArgs(argv: string[], output?: { out: (s: string)
     if (e instanceof CommanderError) throw new UsageError(e.message, e.exitCode === 0 ? 0 : 2, true);
     throw e;
   }
-  const o = cmd.opts<{ profile: string; tags?: string; require?: string[]; reports: string; html: boolean }>();
+  const o = cmd.opts<{ profile: string; tags?: string; require?: string[]; reports: string; html: boolean; requirements?: string }>();
   const paths = cmd.args.length ? cmd.args : DEFAULT_FEATURES;
   return {
     profile: o.profile,
@@ -72,6 +78,7 @@ export function parseConformanceArgs(argv: string[], output?: { out: (s: string)
     require: o.require?.length ? o.require : DEFAULT_STEPS,
     reportsDir: o.reports,
     html: o.html,
+    ...(o.requirements ? { requirements: o.requirements } : {}),
   };
 }
 

@@ -34,6 +34,8 @@ export class MessageIndex {
   readonly parseErrors: StepProblem[] = [];
   readonly undefinedParameterTypes: StepProblem[] = [];
   private readonly pendingTestSteps: string[] = [];
+  /** Feature files the run loaded (before tag and line filtering), as cucumber names them. */
+  readonly uris: string[] = [];
 
   add(e: Envelope): void {
     if (e.gherkinDocument) this.addDocument(e.gherkinDocument);
@@ -75,6 +77,7 @@ export class MessageIndex {
 
   private addDocument(doc: GherkinDocument): void {
     const uri = doc.uri ?? '(unknown file)';
+    if (doc.uri) this.uris.push(doc.uri);
     const addSteps = (steps: readonly Step[]) => steps.forEach((step) => this.steps.set(step.id, { uri, step }));
     const addScenario = (s: { steps: readonly Step[]; examples: ReadonlyArray<{ tableBody: ReadonlyArray<{ id: string; location: { line: number } }> }> }) => {
       addSteps(s.steps);

@@ -92,6 +92,11 @@ export class MemWorld extends World {
     return this.session.machine;
   }
 
+  /** The session if the machine has booted, without booting it (read-only; for After hooks). */
+  get bootedSession(): Session | undefined {
+    return this.sessionValue;
+  }
+
   /** Run a guest or monitor line as set-up; a failure here is a broken precondition. */
   setup(line: string): LineResult {
     const r = this.session.runText(line, 'step');

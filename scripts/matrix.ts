@@ -1,0 +1,201 @@
+// npm run conformance:matrix [-- --accept] [--profiles a,b] [--jobs N] [--reports DIR]
+//
+// Runs every feature under every profile in profiles/ (child processes, two at a time: one per
+// core; scripts/matrix-worker.ts writes each run's cucumber messages to a temporary file), builds
+// the matrix profile x requirement (holds / violated with the failing scenario and step / not
+// applicable / harness error / no scenario), writes reports/matrix.{json,md,html}, and compares
+// it with the committed baseline (features/matrix.baseline.json). Every difference is printed as
+// `REQ under PROFILE: was → now (scenario, step)` and fails the run (exit 1).
+//
+// --accept writes the new matrix as the baseline instead (exit 0). --profiles runs only those
+// profiles and compares (or accepts) only their columns.
+// Exit 2 for a bad command line; 1 for a difference or a worker that could not run.
+
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Command, CommanderError } from 'commander';
+import { profileNames } from '../src/policy/profiles';
+import { precompile } from '../src/report/precompile';
+import { CATALOGUE_FILE, displayPath, formatTraceProblem, loadCatalogue } from '../src/report/catalogue';
+import { readMessages, scenarioResults } from '../src/report/results';
+import {
+  buildMatrix,
+  Cell,
+  compareMatrices,
+  formatDifference,
+  Matrix,
+  matrixColumn,
+  matrixHtml,
+  matrixJson,
+  matrixMarkdown,
+  mergeIntoBaseline,
+} from '../src/report/matrix';
+
+const ROOT = path.resolve(__dirname, '..');
+export const BASELINE_FILE = 'features/matrix.baseline.json';
+
+interface Options {
+  accept: boolean;
+  profiles?: string;
+  jobs: string;
+  reports: string;
+  baseline: string;
+  requirements: string;
+  precompile: boolean;
+}
+
+interface WorkerRun {
+  profile: string;
+  ok: boolean;
+  ms: number;
+  output: string;
+  file: string;
+}
+
+/**
+ * Run one profile in a child process; resolves when it exits. With `compiled` (a transpiled
+ * copy of the project, src/report/precompile.ts) the child runs plain JavaScript.
+ */
+function runWorker(profile: string, file: string, compiled?: string): Promise<WorkerRun> {
+  const start = Date.now();
+  const args = compiled
+    ? [path.join(compiled, 'scripts', 'matrix-worker.js'), profile, file]
+    : ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'scripts', 'matrix-worker.ts'), profile, file];
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMCONFORM_PROFILE: profile, MEMCONFORM_ROOT: ROOT };
+  if (compiled) env.MEMCONFORM_MATRIX_STEPS = path.join(compiled, 'steps');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ profile, ok: code === 0 && fs.existsSync(file), ms: Date.now() - start, output, file }));
+  });
+}
+
+/** Run the profiles `jobs` at a time, in the order given. */
+async function runAll(profiles: readonly string[], jobs: number, dir: string, compiled: string | undefined, onDone: (r: WorkerRun) => void): Promise<WorkerRun[]> {
+  const results: WorkerRun[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < profiles.length) {
+      const p = profiles[next++];
+      const r = await runWorker(p, path.join(dir, `${p}.ndjson`), compiled);
+      onDone(r);
+      results.push(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, profiles.length) }, lane));
+  return results;
+}
+
+function parse(argv: string[]): Options {
+  const cmd = new Command('conformance:matrix')
+    .description('Run the suite under every profile and compare the profile x requirement matrix with the baseline')
+    .option('--accept', `write the new matrix as the baseline (${BASELINE_FILE})`, false)
+    .option('--profiles <names>', 'only these profiles (comma-separated)')
+    .option('--jobs <n>', 'profiles run at the same time', String(Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length))))
+    .option('--reports <dir>', 'where matrix.{json,md,html} go', 'reports')
+    .option('--baseline <file>', 'the committed baseline', BASELINE_FILE)
+    .option('--requirements <file>', 'the requirement catalogue', CATALOGUE_FILE)
+    .option('--no-precompile', 'let each child transpile the TypeScript itself (ts-node), as npm run conformance does')
+    .exitOverride();
+  cmd.parse(argv, { from: 'user' });
+  return cmd.opts<Options>();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: Options;
+  try {
+    o = parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  const known = profileNames();
+  const partial = !!o.profiles;
+  const profiles = o.profiles ? o.profiles.split(',').map((s) => s.trim()).filter(Boolean) : known;
+  const unknown = profiles.filter((p) => !known.includes(p));
+  if (unknown.length) {
+    console.error(`conformance:matrix: unknown profile(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    return 2;
+  }
+  const jobs = Number(o.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    console.error(`conformance:matrix: --jobs needs a positive integer (got ${o.jobs})`);
+    return 2;
+  }
+  const { catalogue, problems } = loadCatalogue(path.resolve(ROOT, o.requirements));
+  if (problems.length) {
+    for (const p of problems) console.error(formatTraceProblem(p));
+    console.error('conformance:matrix: fix the requirement catalogue first');
+    return 1;
+  }
+
+  const started = Date.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-matrix-'));
+  const columns = new Map<string, Record<string, Cell>>();
+  try {
+    let compiled: string | undefined;
+    if (o.precompile) {
+      compiled = path.join(tmp, 'project');
+      precompile(ROOT, compiled);
+    }
+    console.log(`conformance:matrix: ${profiles.length} profile(s), ${jobs} at a time`);
+    const runs = await runAll(profiles, jobs, tmp, compiled, (r) => console.log(`  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`));
+    const failed = runs.filter((r) => !r.ok);
+    if (failed.length) {
+      for (const r of failed) console.error(`conformance:matrix: profile ${r.profile} could not run:\n${r.output.trim()}`);
+      return 1;
+    }
+    for (const r of runs) columns.set(r.profile, matrixColumn(catalogue, scenarioResults(readMessages(r.file))));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const matrix = buildMatrix(catalogue, columns);
+
+  const baselineFile = path.resolve(ROOT, o.baseline);
+  const baseline = fs.existsSync(baselineFile) ? (JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as Matrix) : undefined;
+  const compared = partial || !baseline ? profiles : [...new Set([...matrix.profiles, ...baseline.profiles])].sort();
+  const diffs = baseline ? compareMatrices(baseline, matrix, compared) : [];
+
+  const reports = path.resolve(ROOT, o.reports);
+  fs.mkdirSync(reports, { recursive: true });
+  fs.writeFileSync(path.join(reports, 'matrix.json'), matrixJson(matrix));
+  fs.writeFileSync(path.join(reports, 'matrix.md'), matrixMarkdown(matrix));
+  fs.writeFileSync(path.join(reports, 'matrix.html'), matrixHtml(matrix, baseline ? diffs : undefined));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`conformance:matrix: ${matrix.requirements.length} requirements x ${matrix.profiles.length} profiles in ${seconds} s: ${displayPath(path.join(reports, 'matrix.html'))} (.md, .json beside it)`);
+
+  if (o.accept) {
+    for (const d of diffs) console.log(`  accepted: ${formatDifference(d)}`);
+    fs.writeFileSync(baselineFile, matrixJson(mergeIntoBaseline(baseline, matrix, partial)));
+    console.log(`conformance:matrix: wrote ${displayPath(baselineFile)}${baseline ? ` (${diffs.length} cell(s) changed)` : ''}`);
+    return 0;
+  }
+  if (!baseline) {
+    console.error(`conformance:matrix: no baseline at ${displayPath(baselineFile)}; review reports/matrix.md, then run \`npm run conformance:matrix -- --accept\``);
+    return 1;
+  }
+  if (diffs.length) {
+    console.error(`conformance:matrix: ${diffs.length} difference(s) from ${displayPath(baselineFile)}:`);
+    for (const d of diffs) console.error(`  ${formatDifference(d)}`);
+    console.error('conformance:matrix: if these changes are intended, run `npm run conformance:matrix -- --accept` and commit the baseline');
+    return 1;
+  }
+  console.log(`conformance:matrix: no difference from ${displayPath(baselineFile)}`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(`conformance:matrix: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}
