@@ -3,6 +3,7 @@
 import { Given, When, Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
+import { expectStatus } from './support/expect_status';
 import { ErrnoName, strerror } from '../src/util/errno';
 import { Range, hex } from '../src/util/units';
 
@@ -91,7 +92,7 @@ Then('an MTE mapping bound to any node with memory keeps its tags', function (th
     const addr = /= (0x[0-9a-f]+)$/.exec(mm.out[0]);
     expect(addr, mm.transcript.join('\n')).to.not.equal(null);
     const bind = this.session.runText(`mbind ${addr![1]} 67108864 MPOL_BIND ${n}`, 'step')!;
-    expect(bind.status, bind.transcript.join('\n')).to.equal(0);
+    expectStatus(bind, 0);
     const tagged = '0x5' + addr![1].slice(2).padStart(14, '0');
     const t = this.session.runText(`mte-test ${tagged} 64M`, 'step')!;
     expect(t.out.join('\n'), `node ${n}: ${t.transcript.join('\n')}`).to.match(/tags read back as 0x5; a mismatched load faults/);

@@ -4,6 +4,7 @@
 import { Given, When, Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
+import { expectStatus } from './support/expect_status';
 import { strerror, ErrnoName } from '../src/util/errno';
 
 const dimmLines = (size: number, id: string, node?: number) => [
@@ -88,11 +89,12 @@ Then('the write fails with {errno}', function (this: MemWorld, err: ErrnoName) {
 
 Then('the command succeeds', function (this: MemWorld) {
   const r = last(this);
-  expect(r.status, r.transcript.join('\n')).to.equal(0);
+  expectStatus(r, 0);
 });
 
 Then('the command fails', function (this: MemWorld) {
-  expect(last(this).status).to.not.equal(0);
+  const r = last(this);
+  if (r.status === 0) expect.fail(`expected "${r.transcript[0].replace(/^\S+ /, '')}" to fail, but it exited 0:\n${r.transcript.join('\n')}`);
 });
 
 Then('the command prints {string}', function (this: MemWorld, text: string) {

@@ -4,6 +4,7 @@
 import { Given, When, Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
+import { expectStatus } from './support/expect_status';
 import { Range, hex } from '../src/util/units';
 
 // v6.8-v7.0: kvm_intel initializes the module; newest: it was initialized at boot and loading
@@ -68,7 +69,7 @@ Then('no TD has been given non-TDX memory', function (this: MemWorld) {
 });
 
 Then('the TD is running', function (this: MemWorld) {
-  expect(this.last!.status, this.last!.transcript.join('\n')).to.equal(0);
+  expectStatus(this.last!, 0);
 });
 
 // What a VMM user sees when TDX refuses a page: the ioctl fails, naming the SEAMCALL's status.

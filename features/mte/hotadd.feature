@@ -15,6 +15,40 @@ Feature: With MTE enabled, non-taggable memory stays out of the buddy allocator
       When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
       Then no page of 0x1000000000-0x103fffffff is in the page allocator
 
+  @req:MTE-HOTADD @source=S000 @severity:critical
+  Rule: MTE-HOTADD - with MTE enabled, memory that cannot store tags is refused as System RAM and stays devdax
+
+    Scenario Outline: <source> is refused as System RAM
+      Given the arm64-mte-cxl machine
+      And MTE is enabled
+      And the administrator has run "cxl create-region -t ram -d decoder0.0 -m <members>"
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command fails
+      And no page of <range> is in the page allocator
+
+      Examples:
+        | source                        | members   | range                       |
+        | a CXL region of mem1 alone    | mem1      | 0x10000000000-0x107ffffffff |
+        | a CXL region of mem0 and mem1 | mem0 mem1 | 0x10000000000-0x10fffffffff |
+
+    Scenario: refused memory stays usable as device-dax
+      Given the arm64-mte-cxl machine
+      And MTE is enabled
+      And the administrator has run "cxl create-region -t ram -d decoder0.0 -m mem1"
+      And the administrator has tried "daxctl reconfigure-device --mode=system-ram dax0.0"
+      And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
+      And the test process has opened "/dev/dax0.0"
+      When the test process maps 2 MiB with "PROT_READ|PROT_WRITE" and "MAP_SHARED"
+      Then the system call succeeds
+
+    Scenario: with MTE disabled the same memory may be onlined as System RAM
+      Given the arm64-mte-cxl machine
+      And the kernel command line also has "arm64.nomte"
+      And the administrator has run "cxl create-region -t ram -d decoder0.0 -m mem1"
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command succeeds
+      And some page of 0x10000000000-0x107ffffffff is in the page allocator
+
   @req:MTE-NOADVERTISE @source=S002 @severity:normal
   Rule: MTE-NOADVERTISE - a platform that cannot tag hot-added memory does not advertise MTE
 
