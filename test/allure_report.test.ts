@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { labelsFromTags, linksFromTags, mergeLabelsAndLinks, LabelConfigs, LinkConfigs } from '../src/report/allure_reporter';
+import { labelsFromTags, linksFromTags, mergeLabelsAndLinks, skippedWhenAStepSkipped, LabelConfigs, LinkConfigs } from '../src/report/allure_reporter';
 import { CATEGORIES, carryHistory, environmentProperties, executorJson, findJava, nextBuildOrder, writeAllureMetadata } from '../src/report/allure_files';
 import { loadProfile } from '../src/policy/profiles';
 
@@ -62,6 +62,18 @@ describe('allure labels and links (cucumber.js formatOptions)', () => {
     expect(mergeLabelsAndLinks({ labels: [{ name: 'feature', value: 'T' }], links: [] }, { labels: [], links: [] }, 'T').labels).to.deep.equal([
       { name: 'feature', value: 'T' },
     ]);
+  });
+
+  it('marks a scenario skipped when a step skipped it and none failed, as cucumber counts it', () => {
+    const skipped = { status: 'passed', steps: [{ status: 'passed' }, { status: 'skipped' }, { status: 'skipped' }] };
+    skippedWhenAStepSkipped(skipped);
+    expect(skipped.status).to.equal('skipped');
+    const passed = { status: 'passed', steps: [{ status: 'passed' }] };
+    skippedWhenAStepSkipped(passed);
+    expect(passed.status).to.equal('passed');
+    const failed = { status: 'failed', steps: [{ status: 'failed' }, { status: 'skipped' }] };
+    skippedWhenAStepSkipped(failed);
+    expect(failed.status).to.equal('failed');
   });
 
   it('gives the mutation profile no formatters', () => {

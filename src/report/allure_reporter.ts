@@ -40,11 +40,29 @@ const AllureCucumberReporter: new (options: IFormatterOptions) => Formatter = re
 /** What this formatter needs of the base class's private state. */
 interface ReporterInternals {
   allureRuntime: {
-    updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] }) => void): void;
+    updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] } & StatusPart) => void): void;
     applyRuntimeMessages(rootUuid: string, messages: unknown[]): void;
   };
   testResultUuids: Map<string, string>;
   fixtureUuids: Map<string, string>;
+}
+
+/** The parts of an Allure test result that decide its status. */
+interface StatusPart {
+  status?: string;
+  statusDetails?: Record<string, unknown>;
+  steps?: Array<{ status?: string }>;
+}
+
+/**
+ * allure-cucumberjs takes the worst step status and counts a skipped step as no worse than a
+ * passed one, so a scenario a step skipped (not applicable, e.g. "MTE is enabled" on a kernel
+ * without MTE) would show as passed. Cucumber counts it skipped, and so must the report.
+ */
+export function skippedWhenAStepSkipped(result: StatusPart): void {
+  if (result.status !== 'passed' || !(result.steps ?? []).some((s) => s.status === 'skipped')) return;
+  result.status = 'skipped';
+  result.statusDetails = { ...result.statusDetails, message: 'not applicable: a step skipped the rest of the scenario' };
 }
 
 /** Media types allure-cucumberjs reads as instructions, not as attachments. */
@@ -141,6 +159,22 @@ export default class MemconformAllureReporter extends AllureCucumberReporter {
       return;
     }
     (AllureCucumberReporter.prototype as unknown as { onAttachment(m: Attachment): void }).onAttachment.call(this, message);
+  }
+
+  /** The base class decides the status and writes the result; correct the status in between. */
+  onTestCaseFinished(data: unknown): void {
+    const runtime = (this as unknown as ReporterInternals).allureRuntime;
+    const update = runtime.updateTest;
+    runtime.updateTest = (uuid, change) =>
+      update.call(runtime, uuid, (result) => {
+        change(result);
+        skippedWhenAStepSkipped(result);
+      });
+    try {
+      (AllureCucumberReporter.prototype as unknown as { onTestCaseFinished(d: unknown): void }).onTestCaseFinished.call(this, data);
+    } finally {
+      runtime.updateTest = update;
+    }
   }
 
   private onEnvelope(e: Envelope): void {
