@@ -29,22 +29,15 @@
 //     (a real dax_region/ file is used if the tree ever grows one).
 //   - version/help/--list-cmds and the man pages are not modelled.
 
-import { E, strerror } from '../../util/errno';
+import { E } from '../../util/errno';
 import type { CommandContext, GuestCommand } from '../command';
+import {
+  J, OptSpec, OptValues, UTIL_JSON_HUMAN, UTIL_JSON_IDLE, basename, dirname, displayJsonArray, errorLine, errstr, jhex, jint, jsize, jstr,
+  kernfsReaddirOrder, parseOptions, sysfsReadAttr, sysfsWriteAttr,
+} from './ndctl_util';
 
 // ----------------------------------------------------------------------------------------------
 // Small C-library helpers
-
-// strerror() for any errno, glibc style for numbers the errno table does not name.
-function errstr(err: number): string {
-  if (err === 0) return 'Success';
-  if (Math.abs(err) === 40) return 'Too many levels of symbolic links';
-  try {
-    return strerror(err);
-  } catch {
-    return `Unknown error ${Math.abs(err)}`;
-  }
-}
 
 // sscanf("%d") prefix: optional blanks and sign, then digits; trailing text is ignored.
 function scanInt(s: string): { v: number; rest: string } | null {
@@ -65,244 +58,6 @@ function strtoull(s: string, base: 0 | 10 | 16): number {
   if (base === 0 && oct) return parseInt(oct[0], 8);
   const dec = /^[+-]?\d+/.exec(t);
   return dec ? parseInt(dec[0], 10) : 0;
-}
-
-function basename(p: string): string {
-  const t = p.replace(/\/+$/, '');
-  return t === '' ? (p.startsWith('/') ? '/' : p) : t.slice(t.lastIndexOf('/') + 1);
-}
-
-function dirname(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i <= 0 ? '/' : p.slice(0, i);
-}
-
-const U64 = (1n << 64n) - 1n;
-
-// mirrors kernfs_name_hash() (fs/kernfs/dir.c) with init/partial/end_name_hash() of
-// include/linux/stringhash.h on a 64-bit kernel: readdir() of a sysfs directory returns entries
-// in (hash, name) order, and libdaxctl builds its lists in that order.
-function kernfsNameHash(name: string): number {
-  let h = 0n;
-  for (const b of Buffer.from(name)) {
-    const c = BigInt(b);
-    h = ((h + (c << 4n) + (c >> 4n)) * 11n) & U64;
-  }
-  let v = ((h * 0x61c8864680b583ebn) & U64) >> 32n; // hash_long(hash, 32)
-  v &= 0x7fffffffn;
-  if (v < 2n) v += 2n;
-  if (v >= 0x7fffffffn) v = 0x7ffffffen;
-  return Number(v);
-}
-
-function kernfsReaddirOrder(names: string[]): string[] {
-  return names
-    .map((n) => ({ n, h: kernfsNameHash(n) }))
-    .sort((a, b) => a.h - b.h || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0))
-    .map((x) => x.n);
-}
-
-// ----------------------------------------------------------------------------------------------
-// util/parse-options.c
-
-interface OptSpec {
-  short?: string;
-  long?: string;
-  kind: 'bool' | 'string';
-  key: string;
-  argh?: string;
-  help: string;
-}
-
-type OptValues = Record<string, boolean | string | null>;
-
-interface ParsedOpts {
-  values: OptValues;
-  args: string[];
-  /** What parse_options() printed before exiting 129; empty when parsing succeeded. */
-  errors: string[];
-  help: boolean;
-}
-
-const OPT_SHORT = 1;
-const OPT_UNSET = 2;
-
-// error(), util/usage.c: report(" Error: ", ...) prints " " + " Error: " + message.
-const errorLine = (msg: string) => `  Error: ${msg}`;
-
-function parseOptions(argv: string[], options: OptSpec[]): ParsedOpts {
-  const values: OptValues = {};
-  for (const o of options) values[o.key] = o.kind === 'bool' ? false : null;
-  const out: ParsedOpts = { values, args: [], errors: [], help: false };
-  let i = 0;
-  let cur: string | null = null; // p->opt: the unparsed rest of the current argument
-
-  const opterror = (o: OptSpec, reason: string, flags: number): number => {
-    if (flags & OPT_SHORT) out.errors.push(errorLine(`switch \`${o.short}' ${reason}`));
-    else if (flags & OPT_UNSET) out.errors.push(errorLine(`option \`no-${o.long}' ${reason}`));
-    else out.errors.push(errorLine(`option \`${o.long}' ${reason}`));
-    return -1;
-  };
-
-  // mirrors get_value()
-  const getValue = (o: OptSpec, flags: number): number => {
-    const unset = flags & OPT_UNSET;
-    if (unset && cur !== null) return opterror(o, 'takes no value', flags);
-    if (!(flags & OPT_SHORT) && cur !== null && o.kind === 'bool') return opterror(o, 'takes no value', flags);
-    if (o.kind === 'bool') {
-      values[o.key] = !unset;
-      return 0;
-    }
-    if (unset) {
-      values[o.key] = null;
-      return 0;
-    }
-    // get_arg()
-    if (cur !== null) {
-      values[o.key] = cur;
-      cur = null;
-    } else if (i + 1 < argv.length) {
-      values[o.key] = argv[++i];
-    } else return opterror(o, 'requires a value', flags);
-    return 0;
-  };
-
-  // mirrors parse_short_opt(): -2 when no option has this letter.
-  const parseShort = (): number => {
-    const o = options.find((x) => x.short === cur![0]);
-    if (!o) return -2;
-    cur = cur!.length > 1 ? cur!.slice(1) : null;
-    return getValue(o, OPT_SHORT);
-  };
-
-  // mirrors parse_long_opt(), abbreviations and --no- negation included.
-  const parseLong = (arg: string): number => {
-    const eq = arg.indexOf('=');
-    const argName = eq >= 0 ? arg.slice(0, eq) : arg;
-    let abbrev: OptSpec | null = null;
-    let abbrevFlags = 0;
-    let ambiguous: OptSpec | null = null;
-    let ambiguousFlags = 0;
-    for (const o of options) {
-      if (!o.long) continue;
-      let flags = 0;
-      let rest: string | null = arg.startsWith(o.long) ? arg.slice(o.long.length) : null;
-      let abbreviated = false;
-      if (rest === null) {
-        if (o.long.startsWith('no-')) {
-          const pos = o.long.slice(3);
-          if (arg.startsWith(pos)) {
-            rest = arg.slice(pos.length);
-            flags |= OPT_UNSET;
-          } else if (pos.startsWith(arg)) {
-            flags |= OPT_UNSET;
-            abbreviated = true;
-          }
-        }
-        if (rest === null && !abbreviated) {
-          if (o.long.startsWith(argName)) abbreviated = true;
-          else if ('no-'.startsWith(arg)) {
-            flags |= OPT_UNSET;
-            abbreviated = true;
-          } else if (!arg.startsWith('no-')) continue;
-          else {
-            flags |= OPT_UNSET;
-            const a3 = arg.slice(3);
-            rest = a3.startsWith(o.long) ? a3.slice(o.long.length) : null;
-            if (rest === null && o.long.startsWith(a3)) abbreviated = true;
-            else if (rest === null) continue;
-          }
-        }
-        if (abbreviated) {
-          if (abbrev) {
-            ambiguous = abbrev;
-            ambiguousFlags = abbrevFlags;
-          }
-          if (!(flags & OPT_UNSET) && eq >= 0) cur = arg.slice(eq + 1);
-          abbrev = o;
-          abbrevFlags = flags;
-          continue;
-        }
-      }
-      // match:
-      if (rest !== '') {
-        if (rest![0] !== '=') continue;
-        cur = rest!.slice(1);
-      }
-      return getValue(o, flags);
-    }
-    if (ambiguous && abbrev) {
-      out.errors.push(errorLine(
-        `Ambiguous option: ${arg} (could be --${ambiguousFlags & OPT_UNSET ? 'no-' : ''}${ambiguous.long} or --${abbrevFlags & OPT_UNSET ? 'no-' : ''}${abbrev.long})`,
-      ));
-      return -1;
-    }
-    if (abbrev) return getValue(abbrev, abbrevFlags);
-    return -2;
-  };
-
-  // mirrors check_typos(): "-force" was meant as "--force".
-  const checkTypos = (arg: string): boolean => {
-    if (arg.length < 3) return false;
-    if (arg.startsWith('no-') || options.some((o) => o.long && o.long.startsWith(arg))) {
-      out.errors.push(errorLine(`did you mean \`--${arg}\` (with two dashes ?)`));
-      return true;
-    }
-    return false;
-  };
-
-  // mirrors parse_options_step()
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    cur = null;
-    if (arg[0] !== '-' || arg.length === 1) {
-      out.args.push(arg);
-      continue;
-    }
-    if (arg[1] !== '-') {
-      cur = arg.slice(1);
-      if (cur[0] === 'h') {
-        out.help = true;
-        return out;
-      }
-      let r = parseShort();
-      if (r === -1) return out;
-      if (r === -2) {
-        out.errors.push(errorLine(`unknown switch \`${cur[0]}'`));
-        return out;
-      }
-      if (cur !== null && checkTypos(arg.slice(1))) return out;
-      while (cur !== null) {
-        if (cur[0] === 'h') {
-          out.help = true;
-          return out;
-        }
-        r = parseShort();
-        if (r === -1) return out;
-        if (r === -2) {
-          out.errors.push(errorLine(`unknown switch \`${cur![0]}'`));
-          return out;
-        }
-      }
-      continue;
-    }
-    if (arg.length === 2) {
-      // "--" ends the options
-      out.args.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === '--help' || arg === '--help-all') {
-      out.help = true;
-      return out;
-    }
-    const r = parseLong(arg.slice(2));
-    if (r === -1) return out;
-    if (r === -2) {
-      out.errors.push(errorLine(`unknown option \`${arg.slice(2)}'`));
-      return out;
-    }
-  }
-  return out;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -416,101 +171,12 @@ function parseInvocation(argv: string[]): Invocation | string {
 }
 
 // ----------------------------------------------------------------------------------------------
-// json-c output: JSON_C_TO_STRING_PRETTY with ndctl's size/hex serializers
+// util/json.c flags daxctl uses (the printer is in ndctl_util.ts)
 
-const UTIL_JSON_IDLE = 1 << 0;
 const UTIL_JSON_DAX = 1 << 2;
 const UTIL_JSON_DAX_DEVS = 1 << 3;
-const UTIL_JSON_HUMAN = 1 << 4;
 const UTIL_JSON_CONFIGURED = 1 << 7;
 const UTIL_JSON_DAX_MAPPINGS = 1 << 9;
-
-type J =
-  | { t: 'int'; v: number }
-  | { t: 'str'; v: string }
-  | { t: 'bool'; v: boolean }
-  | { t: 'size'; v: number; human: boolean }
-  | { t: 'hex'; v: number; human: boolean }
-  | { t: 'arr'; v: J[] }
-  | { t: 'obj'; v: Array<[string, J]> };
-
-const jint = (v: number): J => ({ t: 'int', v });
-const jstr = (v: string): J => ({ t: 'str', v });
-// util_json_object_size() / util_json_object_hex(): plain integers unless UTIL_JSON_HUMAN.
-const jsize = (v: number, flags: number): J => ({ t: 'size', v, human: !!(flags & UTIL_JSON_HUMAN) });
-const jhex = (v: number, flags: number): J => ({ t: 'hex', v, human: !!(flags & UTIL_JSON_HUMAN) });
-
-// mirrors display_size(), util/json.c (adapted from mdadm's human_size_brief())
-function displaySize(bytesIn: number): string {
-  const bytes = BigInt(bytesIn);
-  if (bytes < 5000n * 1024n) return `${bytes}`;
-  const two = (c: bigint) => `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
-  let s: string;
-  if (bytes < 2n * 1024n * 1024n * 1024n) s = `"${two((bytes * 200n / (1n << 20n) + 1n) / 2n)} MiB`;
-  else s = `"${two((bytes * 200n / (1n << 30n) + 1n) / 2n)} GiB`;
-  if (bytes < 2n * 1024n * 1024n * 1024n) s += ` (${two((bytes / (1000000n / 200n) + 1n) / 2n)} MB)"`;
-  else s += ` (${two((bytes / (1000000000n / 200n) + 1n) / 2n)} GB)"`;
-  return s;
-}
-
-// mirrors json_escape_str() of json-c (slashes escaped: ndctl does not pass NOSLASHESCAPE).
-function jsonEscape(s: string): string {
-  let o = '';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (ch === '"') o += '\\"';
-    else if (ch === '\\') o += '\\\\';
-    else if (ch === '/') o += '\\/';
-    else if (ch === '\b') o += '\\b';
-    else if (ch === '\n') o += '\\n';
-    else if (ch === '\r') o += '\\r';
-    else if (ch === '\t') o += '\\t';
-    else if (ch === '\f') o += '\\f';
-    else if (c < 0x20) o += `\\u00${c.toString(16).padStart(2, '0')}`;
-    else o += ch;
-  }
-  return o;
-}
-
-// json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY)
-function jsonPretty(j: J, level = 0): string {
-  const ind = (l: number) => ' '.repeat(l * 2);
-  switch (j.t) {
-    case 'int':
-      return String(j.v);
-    case 'bool':
-      return j.v ? 'true' : 'false';
-    case 'str':
-      return `"${jsonEscape(j.v)}"`;
-    case 'size':
-      return j.human ? displaySize(j.v) : String(j.v);
-    case 'hex':
-      // display_hex(): "%#llx", so zero prints as "0"
-      return j.human ? `"${j.v === 0 ? '0' : '0x' + j.v.toString(16)}"` : String(j.v);
-    case 'arr': {
-      let s = '[';
-      j.v.forEach((x, i) => {
-        s += `${i ? ',' : ''}\n${ind(level + 1)}${jsonPretty(x, level + 1)}`;
-      });
-      return s + (j.v.length ? '\n' : '') + ind(level) + ']';
-    }
-    case 'obj': {
-      let s = '{';
-      j.v.forEach(([k, x], i) => {
-        s += `${i ? ',' : ''}\n${ind(level + 1)}"${jsonEscape(k)}":${jsonPretty(x, level + 1)}`;
-      });
-      return s + (j.v.length ? '\n' : '') + ind(level) + '}';
-    }
-  }
-}
-
-// mirrors util_display_json_array(): one object alone is printed bare only with --human.
-function displayJsonArray(out: string[], arr: J[], flags: number): void {
-  let text: string | null = null;
-  if (arr.length > 1 || !(flags & UTIL_JSON_HUMAN)) text = jsonPretty({ t: 'arr', v: arr });
-  else if (arr.length) text = jsonPretty(arr[0]);
-  if (text !== null) out.push(...text.split('\n'));
-}
 
 // ----------------------------------------------------------------------------------------------
 // libdaxctl over the guest's sysfs
@@ -568,20 +234,12 @@ class LibDaxctl {
     this.ctx.err.push(`libdaxctl: ${fn}: ${first}`, ...rest);
   }
 
-  // mirrors sysfs_read_attr(): one trailing newline dropped; -errno on failure.
   readAttr(path: string): string | number {
-    const r = this.ctx.vfs.read(path);
-    if (typeof r === 'number') return r;
-    if (r.length >= 1024) return -E.EINVAL;
-    return r.endsWith('\n') ? r.slice(0, -1) : r;
+    return sysfsReadAttr(this.ctx, path);
   }
 
-  // mirrors sysfs_write_attr()/sysfs_write_attr_quiet() (their failure logs are dbg() only).
   writeAttr(path: string, buf: string): number {
-    const f = this.ctx.vfs.open(path);
-    if (typeof f === 'number') return f;
-    const r = f.write!(buf);
-    return r < 0 ? r : 0;
+    return sysfsWriteAttr(this.ctx, path, buf);
   }
 
   readdir(path: string): string[] | number {
