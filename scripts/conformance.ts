@@ -1,4 +1,4 @@
-// npm run conformance [-- --profile NAME] [--tags EXPR] [FEATURE...]
+// npm run conformance [-- --profile NAME] [--tags EXPR] [--parallel N] [--order random:SEED] [FEATURE...]
 //
 // 1. checks the profile exists (exit 2 if not);
 // 2. gate: a dry run whose messages must show every step with exactly one definition (cucumber's
@@ -46,6 +46,9 @@ function rel(p: string): string {
 
 async function run(args: ConformanceArgs): Promise<number> {
   const profile = resolveProfile(args.profile);
+  if (args.requirements && !(fs.existsSync(args.requirements) && fs.statSync(args.requirements).isFile())) {
+    throw new UsageError(`--requirements: "${args.requirements}" is not a requirement catalogue file (no such file); expected a YAML file such as features/requirements.yaml`, 2);
+  }
   const reportsDir = path.resolve(ROOT, args.reportsDir);
   const resultsDir = path.join(reportsDir, 'allure-results');
   const reportDir = path.join(reportsDir, 'allure-report');
@@ -60,6 +63,9 @@ async function run(args: ConformanceArgs): Promise<number> {
   runConfiguration.sources.paths = args.paths;
   if (args.tags) runConfiguration.sources.tagExpression = args.tags;
   runConfiguration.support.requirePaths = args.require;
+  // Neither changes any result (npm run test:determinism checks that), only how long a run takes.
+  runConfiguration.runtime.parallel = args.parallel;
+  runConfiguration.sources.order = args.order as typeof runConfiguration.sources.order;
   // The progress bar needs a terminal; cucumber would switch to dots with a warning on every CI run.
   if (runConfiguration.formats.stdout === 'progress-bar' && !process.stdout.isTTY) runConfiguration.formats.stdout = 'progress';
   const support = await loadSupport(runConfiguration, environment);
@@ -69,7 +75,7 @@ async function run(args: ConformanceArgs): Promise<number> {
   const dryRun: IRunOptions = {
     ...runConfiguration,
     support,
-    runtime: { ...runConfiguration.runtime, dryRun: true },
+    runtime: { ...runConfiguration.runtime, dryRun: true, parallel: 0 },
     formats: { stdout: 'summary', files: {}, options: {}, publish: false },
   };
   // Its own output would repeat what the gate prints (parse errors go to stderr).

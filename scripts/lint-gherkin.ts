@@ -1,10 +1,10 @@
 // npm run lint:gherkin [-- PATH...]: lint the requirement catalogue (features/ by default)
-// with the rules in src/report/gherkin_lint.ts. Prints `FILE:LINE: message` per problem and
-// exits 1 if there is any.
+// with the rules in src/report/gherkin_lint.ts. Prints `FILE:LINE: message [rule]` per problem
+// and exits 1 if there is any. `-- --rules` lists the rules.
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatIssue, lintFeature, LintIssue } from '../src/report/gherkin_lint';
+import { formatIssue, lintFeature, LintIssue, LintRule, RULE_DESCRIPTIONS } from '../src/report/gherkin_lint';
 
 function featureFiles(target: string): string[] {
   const stat = fs.statSync(target);
@@ -20,6 +20,17 @@ function featureFiles(target: string): string[] {
 }
 
 export function main(argv: string[]): number {
+  if (argv.includes('--rules')) {
+    const rules = Object.entries(RULE_DESCRIPTIONS) as Array<[LintRule, string]>;
+    const w = Math.max(...rules.map(([r]) => r.length));
+    for (const [rule, what] of rules) console.log(`${rule.padEnd(w)}  ${what}`);
+    return 0;
+  }
+  const unknown = argv.find((a) => a.startsWith('-'));
+  if (unknown) {
+    console.error(`lint:gherkin: unknown option "${unknown}" (usage: npm run lint:gherkin [-- --rules | PATH...])`);
+    return 2;
+  }
   const targets = argv.length ? argv : ['features'];
   const files: string[] = [];
   for (const t of targets) {

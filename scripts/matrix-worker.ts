@@ -1,25 +1,50 @@
-// One column of the policy matrix: run every feature under one profile and write the cucumber
-// message stream to a file. Started by scripts/matrix.ts as a child process:
+// Columns of the policy matrix: run every feature under a profile and write the cucumber
+// message stream to a file. Two ways to start it:
 //
 //   node -r ts-node/register/transpile-only scripts/matrix-worker.ts PROFILE OUT.ndjson [FEATURE...]
+//     one profile, then exit;
+//   scripts/matrix.ts forks it with --serve: it loads cucumber and the step definitions once,
+//     then runs each profile the parent sends ({ profile, out }) and answers with { profile, ok,
+//     error? }, until the parent disconnects. Starting a process and loading the support code
+//     cost more than running the suite, so the matrix keeps one such worker per core.
 //
-// No Allure, no JUnit, nothing on stdout: the messages are the result. Exit 0 when the run
-// finished (whatever its scenarios did), 1 when it could not run.
+// No Allure, no JUnit, nothing on stdout: the messages are the result. Exit 0 when the run(s)
+// finished (whatever their scenarios did), 1 when one could not run.
 //
 // scripts/matrix.ts starts a transpiled copy of this file (src/report/precompile.ts) with
 // MEMCONFORM_ROOT naming the project and MEMCONFORM_MATRIX_STEPS the transpiled steps/, so the
 // child loads plain JavaScript instead of transpiling every module again.
+//
+// One support code library serves every profile of a worker (cucumber's runCucumber takes a
+// loaded library for exactly this): the step code reads the profile from MEMCONFORM_PROFILE
+// for each scenario's machine (steps/support/world.ts) and keeps no other state between
+// scenarios, so each run is the run a fresh process would make.
 
 import * as fs from 'fs';
 import * as path from 'path';
 import { Writable } from 'stream';
-import type { IRunEnvironment } from '@cucumber/cucumber/api';
+import type { IRunEnvironment, ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import type { IRunConfiguration } from '@cucumber/cucumber/lib/api';
 import { loadProfile } from '../src/policy/profiles';
 import { DEFAULT_FEATURES } from '../src/report/conformance_args';
+import { floorSupport } from '../src/report/suite_floor';
 
 const { loadConfiguration, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
 
 const ROOT = process.env.MEMCONFORM_ROOT || path.resolve(__dirname, '..');
+
+/** A profile to run, as scripts/matrix.ts sends it. `floor`: empty step bodies (npm run bench). */
+export interface WorkerJob {
+  profile: string;
+  out: string;
+  floor?: boolean;
+}
+
+export interface WorkerResult {
+  profile: string;
+  ok: boolean;
+  error?: string;
+}
 
 function jsFiles(dir: string): string[] {
   return fs
@@ -28,36 +53,75 @@ function jsFiles(dir: string): string[] {
     .sort();
 }
 
-export async function runProfile(profile: string, out: string, paths: string[]): Promise<void> {
-  loadProfile(profile); // fails early, with the profile file's own message
-  // Read by the step code (steps/support/world.ts).
-  process.env.MEMCONFORM_PROFILE = profile;
-  const nothing = new Writable({ write: (_c, _e, done) => done() });
-  const environment: IRunEnvironment = { cwd: ROOT, stdout: nothing, stderr: process.stderr, env: process.env };
+const nothing = () => new Writable({ write: (_c, _e, done) => done() });
+const environment: IRunEnvironment = { cwd: ROOT, stdout: nothing(), stderr: process.stderr, env: process.env };
+
+/** The run configuration and support code every profile shares, loaded once. */
+async function load(paths: string[]): Promise<{ runConfiguration: IRunConfiguration; support: ISupportCodeLibrary }> {
   const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js', profiles: ['default'] }, environment);
   runConfiguration.sources.paths = paths;
-  runConfiguration.formats = { stdout: 'summary', files: { [path.resolve(out)]: 'message' }, options: {}, publish: false };
   const steps = process.env.MEMCONFORM_MATRIX_STEPS;
   if (steps) {
     runConfiguration.support.requirePaths = jsFiles(steps);
     runConfiguration.support.requireModules = [];
   }
   const support = await loadSupport(runConfiguration, environment);
-  await runCucumber({ ...runConfiguration, support }, environment);
+  return { runConfiguration, support };
+}
+
+async function run(loaded: { runConfiguration: IRunConfiguration; support: ISupportCodeLibrary }, job: WorkerJob): Promise<void> {
+  loadProfile(job.profile); // fails early, with the profile file's own message
+  // Read by the step code (steps/support/world.ts).
+  process.env.MEMCONFORM_PROFILE = job.profile;
+  const formats = { stdout: 'summary', files: { [path.resolve(job.out)]: 'message' }, options: {}, publish: false as const };
+  const support = job.floor ? floorSupport(loaded.support) : loaded.support;
+  await runCucumber({ ...loaded.runConfiguration, formats, support }, { ...environment, stdout: nothing() });
+}
+
+/** One profile in this process (the single-profile command line). */
+export async function runProfile(profile: string, out: string, paths: string[]): Promise<void> {
+  loadProfile(profile);
+  await run(await load(paths), { profile, out });
+}
+
+/** --serve: run the profiles the parent sends, one at a time, until it disconnects. */
+async function serve(paths: string[]): Promise<void> {
+  const send = process.send!.bind(process);
+  const loaded = await load(paths);
+  let queue = Promise.resolve();
+  process.on('message', (job: WorkerJob) => {
+    queue = queue.then(async () => {
+      let result: WorkerResult;
+      try {
+        await run(loaded, job);
+        result = { profile: job.profile, ok: fs.existsSync(job.out) };
+      } catch (err) {
+        result = { profile: job.profile, ok: false, error: `matrix-worker ${job.profile}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` };
+      }
+      send(result);
+    });
+  });
+  send({ ready: true });
 }
 
 if (require.main === module) {
-  const [profile, out, ...paths] = process.argv.slice(2);
-  if (!profile || !out) {
-    console.error('usage: matrix-worker PROFILE OUT.ndjson [FEATURE...]');
+  const [first, ...rest] = process.argv.slice(2);
+  if (first === '--serve' && process.send) {
+    serve(rest.length ? rest : DEFAULT_FEATURES).catch((err) => {
+      console.error(`matrix-worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      process.exit(1);
+    });
+  } else if (!first || !rest[0] || first === '--serve') {
+    console.error('usage: matrix-worker PROFILE OUT.ndjson [FEATURE...]   (or --serve [FEATURE...] from scripts/matrix.ts)');
     process.exitCode = 2;
   } else {
-    runProfile(profile, out, paths.length ? paths : DEFAULT_FEATURES).then(
+    const [out, ...paths] = rest;
+    runProfile(first, out, paths.length ? paths : DEFAULT_FEATURES).then(
       () => {
         process.exitCode = 0;
       },
       (err) => {
-        console.error(`matrix-worker ${profile}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        console.error(`matrix-worker ${first}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         process.exitCode = 1;
       },
     );

@@ -1,7 +1,8 @@
 // npm run conformance:matrix [-- --accept] [--profiles a,b] [--jobs N] [--reports DIR]
 //
-// Runs every feature under every profile in profiles/ (child processes, two at a time: one per
-// core; scripts/matrix-worker.ts writes each run's cucumber messages to a temporary file), builds
+// Runs every feature under every profile in profiles/ (two long-lived worker processes, one per
+// core, each running profile after profile; scripts/matrix-worker.ts writes each run's cucumber
+// messages to a temporary file), builds
 // the matrix profile x requirement (holds / violated with the failing scenario and step / not
 // applicable / harness error / no scenario), writes reports/matrix.{json,md,html}, and compares
 // it with the committed baseline (features/matrix.baseline.json). Every difference is printed as
@@ -11,13 +12,13 @@
 // profiles and compares (or accepts) only their columns.
 // Exit 2 for a bad command line; 1 for a difference or a worker that could not run.
 
-import { spawn } from 'child_process';
+import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { profileNames } from '../src/policy/profiles';
-import { precompile } from '../src/report/precompile';
+import { precompiled } from '../src/report/precompile';
 import { CATALOGUE_FILE, displayPath, formatTraceProblem, loadCatalogue } from '../src/report/catalogue';
 import { readMessages, scenarioResults } from '../src/report/results';
 import {
@@ -46,7 +47,7 @@ interface Options {
   precompile: boolean;
 }
 
-interface WorkerRun {
+export interface WorkerRun {
   profile: string;
   ok: boolean;
   ms: number;
@@ -54,39 +55,80 @@ interface WorkerRun {
   file: string;
 }
 
-/**
- * Run one profile in a child process; resolves when it exits. With `compiled` (a transpiled
- * copy of the project, src/report/precompile.ts) the child runs plain JavaScript.
- */
-function runWorker(profile: string, file: string, compiled?: string): Promise<WorkerRun> {
-  const start = Date.now();
-  const args = compiled
-    ? [path.join(compiled, 'scripts', 'matrix-worker.js'), profile, file]
-    : ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'scripts', 'matrix-worker.ts'), profile, file];
-  const env: NodeJS.ProcessEnv = { ...process.env, MEMCONFORM_PROFILE: profile, MEMCONFORM_ROOT: ROOT };
-  if (compiled) env.MEMCONFORM_MATRIX_STEPS = path.join(compiled, 'steps');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => resolve({ profile, ok: code === 0 && fs.existsSync(file), ms: Date.now() - start, output, file }));
-  });
+/** How scripts/matrix-worker.ts is started: the transpiled copy, or the TypeScript through ts-node. */
+function workerCommand(compiled?: string): { file: string; execArgv: string[]; env: NodeJS.ProcessEnv } {
+  const env: NodeJS.ProcessEnv = { ...process.env, MEMCONFORM_ROOT: ROOT };
+  if (compiled) {
+    env.MEMCONFORM_MATRIX_STEPS = path.join(compiled, 'steps');
+    return { file: path.join(compiled, 'scripts', 'matrix-worker.js'), execArgv: [], env };
+  }
+  return { file: path.join(ROOT, 'scripts', 'matrix-worker.ts'), execArgv: ['-r', 'ts-node/register/transpile-only'], env };
 }
 
-/** Run the profiles `jobs` at a time, in the order given. */
-async function runAll(profiles: readonly string[], jobs: number, dir: string, compiled: string | undefined, onDone: (r: WorkerRun) => void): Promise<WorkerRun[]> {
+/**
+ * Run the profiles on `jobs` long-lived workers (scripts/matrix-worker.ts --serve), each
+ * taking the next profile in the order given as soon as it is free; `floor` runs them with
+ * empty step bodies (src/report/suite_floor.ts, for npm run bench). With `compiled` (a
+ * transpiled copy of the project, src/report/precompile.ts) the workers run plain JavaScript.
+ */
+export async function runAll(
+  profiles: readonly string[],
+  jobs: number,
+  dir: string,
+  compiled: string | undefined,
+  onDone: (r: WorkerRun) => void,
+  opts: { floor?: boolean } = {},
+): Promise<WorkerRun[]> {
   const results: WorkerRun[] = [];
+  const deaths: string[] = [];
   let next = 0;
-  const lane = async () => {
-    while (next < profiles.length) {
-      const p = profiles[next++];
-      const r = await runWorker(p, path.join(dir, `${p}.ndjson`), compiled);
-      onDone(r);
-      results.push(r);
-    }
-  };
+  const cmd = workerCommand(compiled);
+  const lane = () =>
+    new Promise<void>((resolve) => {
+      const child = fork(cmd.file, ['--serve'], { cwd: ROOT, env: cmd.env, execArgv: cmd.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      let current: { profile: string; file: string; start: number } | undefined;
+      const finish = (r: WorkerRun) => {
+        current = undefined;
+        onDone(r);
+        results.push(r);
+      };
+      const give = () => {
+        if (next >= profiles.length) {
+          child.disconnect();
+          return;
+        }
+        const profile = profiles[next++];
+        current = { profile, file: path.join(dir, `${profile}.ndjson`), start: Date.now() };
+        output = '';
+        child.send({ profile, out: current.file, floor: opts.floor });
+      };
+      child.on('message', (m: { ready?: boolean; profile?: string; ok?: boolean; error?: string }) => {
+        if (!m.ready && current) {
+          finish({ profile: current.profile, ok: !!m.ok && fs.existsSync(current.file), ms: Date.now() - current.start, output: [output, m.error ?? ''].join('').trim(), file: current.file });
+        }
+        give();
+      });
+      // 'exit', not 'close': 'close' also waits for the child's pipes, and on Node 20 it was
+      // seen never to come after a disconnect.
+      child.on('error', (err) => {
+        output += `\n${err.message}`;
+        if (child.exitCode === null && child.pid === undefined) child.emit('exit', 1);
+      });
+      child.on('exit', (code) => {
+        // A worker that died (or never started) fails the profile it had; the others go to the
+        // remaining workers, or are reported as not run when none is left.
+        if (current) finish({ profile: current.profile, ok: false, ms: Date.now() - current.start, output: `${output.trim()}\n(worker exited with ${code})`, file: current.file });
+        else if (code) deaths.push(`${output.trim()}\n(worker exited with ${code})`);
+        resolve();
+      });
+    });
   await Promise.all(Array.from({ length: Math.min(jobs, profiles.length) }, lane));
+  for (const p of profiles) {
+    if (!results.some((r) => r.profile === p)) results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.ndjson`) });
+  }
   return results;
 }
 
@@ -137,11 +179,9 @@ export async function main(argv: string[]): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-matrix-'));
   const columns = new Map<string, Record<string, Cell>>();
   try {
-    let compiled: string | undefined;
-    if (o.precompile) {
-      compiled = path.join(tmp, 'project');
-      precompile(ROOT, compiled);
-    }
+    // The transpiled copy is kept between runs (src/report/precompile.ts): made again only when
+    // a source changed.
+    const compiled = o.precompile ? precompiled(ROOT) : undefined;
     console.log(`conformance:matrix: ${profiles.length} profile(s), ${jobs} at a time`);
     const runs = await runAll(profiles, jobs, tmp, compiled, (r) => console.log(`  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`));
     const failed = runs.filter((r) => !r.ok);

@@ -98,7 +98,7 @@ export class Machine {
     this.log = new Printk(this.clock);
     this.cmdline = new KernelCmdline(this.platform.cmdline);
     const p = this.platform;
-    this.arch = p.arch === 'x86_64' ? new X86_64(false, p.virtual) : new Arm64(p.page_size);
+    this.arch = p.arch === 'x86_64' ? new X86_64(p.la57, p.virtual) : new Arm64(p.page_size);
     this.iomem = new ResourceTree(this.arch.mappableRange().end, 'PCI mem');
     this.sparse = new Sparse(this.arch.sectionSize);
     this.possibleNodes = [...new Set(p.nodes)].sort((a, b) => a - b);
@@ -247,20 +247,20 @@ export class Machine {
     const ps = this.pageSize;
     const ss = this.arch.sectionSize;
     const sectionMap = (ss / ps) * STRUCT_PAGE_SIZE;
-    const byNode = new Map<number, Set<number>>();
+    // Each node's sections as ranges (a 64 TiB host has half a million sections), in the order
+    // the nodes first appear in memblock.
+    const byNode = new Map<number, RangeSet>();
     for (const r of this.memblock.regions()) {
-      for (let s = alignDown(r.start, ss); s < r.end; s += ss) {
-        if (!byNode.has(r.nid)) byNode.set(r.nid, new Set());
-        byNode.get(r.nid)!.add(s);
-      }
+      if (!byNode.has(r.nid)) byNode.set(r.nid, new RangeSet());
+      byNode.get(r.nid)!.add(alignDown(r.start, ss), alignUp(r.end, ss));
     }
     for (const [nid, sections] of byNode) {
       for (const s of sections) {
-        this.earlySections.add(s, s + ss);
-        this.sparse.present.add(s, s + ss);
-        this.sparse.online.add(s, s + ss);
+        this.earlySections.add(s.start, s.end);
+        this.sparse.present.add(s.start, s.end);
+        this.sparse.online.add(s.start, s.end);
       }
-      const size = sections.size * sectionMap;
+      const size = (sections.size / ss) * sectionMap;
       const free = new RangeSet();
       for (const r of this.memblock.regions()) if (r.nid === nid) free.add(r.start, r.end);
       for (const r of this.memblock.reserved) free.remove(r.start, r.end);
@@ -387,12 +387,20 @@ export class Machine {
   private createBootMemoryBlocks(): void {
     const mb = this.blocks;
     const ps = this.pageSize;
+    // Blocks come in ascending order: a block already made is the last one made, and one pass
+    // over memblock finds each block's nodes (a 64 TiB host has half a million blocks).
+    const regions = this.memblock.regions();
+    let ri = 0;
+    let lastId = -1;
     for (const s of this.sparse.present) {
       for (let a = alignDown(s.start, mb.blockSize); a < s.end; a += mb.blockSize) {
         const id = mb.blockIdOf(a);
-        if (mb.find(id)) continue;
+        if (id === lastId) continue;
+        lastId = id;
         const mem = new MemoryBlock(id, id * mb.sectionsPerBlock, MEM_ONLINE, null, 0, true);
-        const nids = new Set(this.memblock.memoryWithin(a, a + mb.blockSize).map((r) => r.nid));
+        while (ri < regions.length && regions[ri].end <= a) ri++;
+        const nids = new Set<number>();
+        for (let j = ri; j < regions.length && regions[j].start < a + mb.blockSize; j++) nids.add(regions[j].nid);
         if (nids.size === 1) {
           const nid = [...nids][0];
           mem.nid = nid;

@@ -3,7 +3,9 @@
 import { Given, DataTable } from '@cucumber/cucumber';
 import { parse } from 'yaml';
 import { MemWorld } from './support/world';
-import { parseRange } from '../src/util/units';
+import { parseNodeId, parseRange } from '../src/util/units';
+import { InputError } from '../src/util/errors';
+import { E820_TYPES } from '../src/platform/schema';
 
 Given('the {platform} machine', function (this: MemWorld, name: string) {
   this.usePreset(name);
@@ -37,13 +39,17 @@ Given('the platform has these settings:', function (this: MemWorld, table: DataT
 //   | range                 | type   | node |
 //   | 0x1000-0x9ffff        | usable | 0    |
 Given('a {word} {word} machine with this memory map:', function (this: MemWorld, kind: string, arch: string, table: DataTable) {
-  if (kind !== 'bare-metal' && kind !== 'virtual') throw new Error(`step "a ${kind} ${arch} machine": "${kind}" is not bare-metal or virtual`);
-  if (arch !== 'x86_64' && arch !== 'arm64') throw new Error(`step "a ${kind} ${arch} machine": "${arch}" is not x86_64 or arm64`);
+  if (kind !== 'bare-metal' && kind !== 'virtual') throw new InputError(`${this.stepWhere}: machine kind`, kind, '"bare-metal" or "virtual"');
+  if (arch !== 'x86_64' && arch !== 'arm64') throw new InputError(`${this.stepWhere}: architecture`, arch, '"x86_64" or "arm64"');
   const rows = table.hashes();
+  const types = Object.keys(E820_TYPES);
   const map = rows.map((r, i) => {
-    if (!r.range || !r.type) throw new Error(`memory map row ${i + 1}: needs "range" and "type" columns`);
+    const row = `${this.stepWhere}: memory map row ${i + 1}`;
+    if (!r.range || !r.type) throw new Error(`${row}: needs "range" and "type" columns`);
+    parseRange(r.range, `${row}, range`);
+    if (!types.includes(r.type)) throw new InputError(`${row}, type`, r.type, `an e820 type (${types.join(', ')})`);
     const e: Record<string, unknown> = { range: r.range, type: r.type };
-    if (r.node !== undefined && r.node !== '') e.node = Number(r.node);
+    if (r.node !== undefined && r.node !== '') e.node = parseNodeId(r.node, `${row}, node`);
     return e;
   });
   const nodes = [...new Set(map.filter((e) => e.node !== undefined).map((e) => e.node as number))].sort((a, b) => a - b);
@@ -75,6 +81,7 @@ Given('a {word} {word} machine with this memory map:', function (this: MemWorld,
 });
 
 Given('the firmware describes the hot-pluggable range {range} on node {int}', function (this: MemWorld, r: { start: number; end: number }, node: number) {
+  parseNodeId(String(node), `${this.stepWhere}: node`);
   this.adjustPlatform((doc) => {
     const hx = (n: number) => '0x' + n.toString(16);
     doc.hotplug = [...((doc.hotplug as unknown[]) ?? []), { range: `${hx(r.start)}-${hx(r.end - 1)}`, node }];

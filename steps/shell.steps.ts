@@ -5,7 +5,7 @@ import { Given, When, Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
 import { expectStatus } from './support/expect_status';
-import { strerror, ErrnoName } from '../src/util/errno';
+import { errnoNumber, strerror, ErrnoName } from '../src/util/errno';
 
 const dimmLines = (size: number, id: string, node?: number) => [
   `(qemu) object_add memory-backend-ram,id=mem-${id},size=${size}`,
@@ -39,8 +39,7 @@ Given('dynamic debug is enabled for {string}', function (this: MemWorld, file: s
 // The kernel's own fault injection: mm/memory-notifier-error-inject.c
 Given('a memory notifier vetoes {word} with {errno}', function (this: MemWorld, action: string, err: ErrnoName) {
   this.setup('modprobe memory-notifier-error-inject');
-  const errno = -Object.entries({ EPERM: 1, EBUSY: 16, ENOMEM: 12, EINVAL: 22, EIO: 5 }).find(([k]) => k === err)![1];
-  this.setup(`echo ${errno} > /sys/kernel/debug/notifier-error-inject/memory/actions/${action}/error`);
+  this.setup(`echo ${-errnoNumber(err)} > /sys/kernel/debug/notifier-error-inject/memory/actions/${action}/error`);
 });
 
 Given('{string} holds memory block {int} with {word} memory', function (this: MemWorld, _who: string, block: number, kind: string) {

@@ -5,7 +5,7 @@ import { Given, When, Then } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
 import { expectStatus } from './support/expect_status';
-import { Range, hex } from '../src/util/units';
+import { Range, hex, parseNodeId } from '../src/util/units';
 
 // v6.8-v7.0: kvm_intel initializes the module; newest: it was initialized at boot and loading
 // kvm_intel with tdx=1 only enables TDX guests. Either way the step ends with TDX usable.
@@ -32,6 +32,7 @@ When('TDX module initialization completes', function (this: MemWorld) {
 });
 
 Given('the firmware reports legacy persistent memory at {range} on node {int}', function (this: MemWorld, r: Range, node: number) {
+  parseNodeId(String(node), `${this.stepWhere}: node`);
   this.adjustPlatform((doc) => {
     const map = doc.memory_map as Array<Record<string, unknown>>;
     map.push({ range: `${hex(r.start)}-${hex(r.end - 1)}`, type: 'pram', node });

@@ -121,7 +121,7 @@ describe('npm run conformance (fixtures)', function () {
   it('exits 2 for an unknown profile, with the profile error', () => {
     const run = conformance(['--reports', dir, '--profile', 'no-such-profile', fixture('passing')]);
     expect(run.status).to.equal(2);
-    expect(run.stderr).to.match(/conformance: profile "no-such-profile" does not exist; known profiles: /);
+    expect(run.stderr).to.match(/conformance: --profile: profile "no-such-profile" does not exist; known profiles: /);
   });
 
   it('skips the HTML report with one line when Java is missing, and still passes', () => {

@@ -28,6 +28,8 @@ describe('conformance command line', () => {
       require: DEFAULT_STEPS,
       reportsDir: 'reports',
       html: true,
+      parallel: 0,
+      order: 'defined',
     });
     expect(DEFAULT_FEATURES).to.deep.equal(['features/**/*.feature']);
     expect(DEFAULT_STEPS).to.deep.equal(['steps/**/*.ts']);
@@ -46,6 +48,28 @@ describe('conformance command line', () => {
     expect(a.require).to.deep.equal(['a/**/*.ts', 'b.ts']);
     expect(a.reportsDir).to.equal('/tmp/r');
     expect(a.html).to.equal(false);
+  });
+
+  it('takes --parallel N and --order defined|reverse|random[:SEED], refusing anything else with exit code 2', () => {
+    const a = parseConformanceArgs(['--parallel', '2', '--order', 'random:42']);
+    expect(a.parallel).to.equal(2);
+    expect(a.order).to.equal('random:42');
+    expect(parseConformanceArgs(['--order', 'random']).order).to.equal('random');
+    expect(parseConformanceArgs(['--order', 'reverse']).order).to.equal('reverse');
+    const parallel = usageError(['--parallel', 'two']);
+    expect(parallel.error.exitCode).to.equal(2);
+    expect(parallel.err).to.match(/--parallel <n>' argument 'two' is invalid\. expected a number of worker processes from 0 to 64/);
+    const order = usageError(['--order', 'shuffled']);
+    expect(order.error.exitCode).to.equal(2);
+    expect(order.err).to.match(/--order <order>' argument 'shuffled' is invalid\. expected "defined", "reverse", "random" or "random:SEED"/);
+  });
+
+  it('checks --tags with cucumber\'s parser: a malformed expression is a usage error naming the option', () => {
+    expect(parseConformanceArgs(['--tags', '@req:HP-BLOCKS and not (@epic:tdx or @slow)']).tags).to.equal('@req:HP-BLOCKS and not (@epic:tdx or @slow)');
+    const bad = usageError(['--tags', '@req:HP-BLOCKS and']);
+    expect(bad.error.exitCode).to.equal(2);
+    expect(bad.err).to.match(/--tags <expression>' argument '@req:HP-BLOCKS and' is invalid\. expected a tag expression such as "@req:HP-BLOCKS"/);
+    expect(bad.err).to.not.match(/\n\s+at /);
   });
 
   it('refuses unknown options and missing values with exit code 2', () => {
@@ -72,7 +96,7 @@ describe('conformance command line', () => {
       const u = e as UsageError;
       expect(u.exitCode).to.equal(2);
       expect(u.printed).to.equal(false);
-      expect(u.message).to.match(/profile "linux-9.9" does not exist; known profiles: .*linux-latest/);
+      expect(u.message).to.match(/^--profile: profile "linux-9.9" does not exist; known profiles: .*linux-latest.* \(did you mean "linux-6\.8"\?\)$/);
     }
   });
 });

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import * as fs from 'fs';
+import * as path from 'path';
+import { main as lintMain } from '../scripts/lint-gherkin';
 import {
   checkForbiddenTags,
   checkOneWhen,
@@ -7,7 +10,9 @@ import {
   formatIssue,
   lintFeature,
   LintIssue,
+  LintRule,
   parseFeature,
+  RULE_DESCRIPTIONS,
   ParsedFeature,
 } from '../src/report/gherkin_lint';
 
@@ -283,6 +288,66 @@ Feature: f
 `,
       'all.feature',
     );
-    expect(issues.map((i) => `${i.line}:${i.rule}`)).to.deep.equal(['2:forbidden-tag', '4:req-tag', '6:one-when']);
+    expect(issues.map((i) => `${i.line}:${i.rule}`)).to.deep.equal(['2:forbidden-tag', '4:req-tag', '4:has-then', '6:one-when']);
+  });
+});
+
+// One small feature file per rule in test/fixtures/gherkin-lint/: each breaks its own rule at
+// the lines listed (and no other rule), next to cases the rule must accept.
+describe('gherkin lint on fixture files', () => {
+  const FIXTURES = path.join(__dirname, 'fixtures', 'gherkin-lint');
+  const lintFixture = (name: string) => lintFeature(fs.readFileSync(path.join(FIXTURES, name), 'utf8'), `fixtures/${name}`);
+  const found = (name: string) => lintFixture(name).map((i) => `${i.line} ${i.rule}`);
+
+  it('clean.feature breaks no rule', () => {
+    expect(lintFixture('clean.feature')).to.deep.equal([]);
+  });
+
+  const cases: Array<[LintRule, string[], RegExp]> = [
+    ['req-tag', ['6 req-tag', '26 req-tag'], /scenario "no requirement anywhere" has no @req:ID tag/],
+    ['one-when', ['8 one-when', '11 one-when'], /"two actions" has 2 When steps \(lines 6, 8\)/],
+    ['tag-value', ['4 tag-value'], /"@source=20231011183839\.GC3952@nvidia\.com" contains "@"/],
+    ['forbidden-tag', ['4 forbidden-tag', '9 forbidden-tag'], /tag @wip is not allowed/],
+    ['outline-examples', ['4 outline-examples', '12 outline-examples', '17 outline-examples'], /"no examples at all <n>" has no Examples, so it runs nothing/],
+    ['rule-title', ['10 rule-title', '17 rule-title', '24 rule-title'], /Rule "a title without its ID" does not start with its requirement ID: write "Rule: FIX-FEATURE - a title without its ID"/],
+    ['has-then', ['4 has-then'], /scenario "an action and no outcome" has no Then step/],
+    ['parse', ['6 parse'], /Gherkin parse error: .*got 'this line is not a step'/],
+  ];
+  for (const [rule, expected, first] of cases) {
+    it(`${rule}.feature breaks ${rule} at lines ${expected.map((e) => e.split(' ')[0]).join(', ')}, and nothing else`, () => {
+      expect(found(`${rule}.feature`)).to.deep.equal(expected);
+      expect(lintFixture(`${rule}.feature`)[0].message).to.match(first);
+    });
+  }
+
+  it('names the placeholder and the columns for an outline step that uses an unknown one', () => {
+    const issue = lintFixture('outline-examples.feature').find((i) => i.line === 17)!;
+    expect(issue.message).to.equal('<total> in scenario outline "a placeholder that is not a column <n>" is not a column of its Examples at line 19 (columns: n)');
+  });
+
+  it('npm run lint:gherkin prints FILE:LINE: message [rule] for each problem and exits 1; --rules lists every rule', () => {
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const { error, log } = console;
+    console.error = (s: string) => errors.push(s);
+    console.log = (s: string) => logs.push(s);
+    let code: number;
+    let rules: number;
+    let bad: number;
+    try {
+      code = lintMain([path.relative(process.cwd(), FIXTURES)]);
+      rules = lintMain(['--rules']);
+      bad = lintMain(['--rule']);
+    } finally {
+      console.error = error;
+      console.log = log;
+    }
+    expect(code).to.equal(1);
+    expect(errors).to.include('test/fixtures/gherkin-lint/has-then.feature:4: scenario "an action and no outcome" has no Then step; a scenario asserts what a person could observe [has-then]');
+    expect(errors.filter((l) => /^test\/fixtures\/gherkin-lint\/[a-z-]+\.feature:\d+: .* \[[a-z-]+\]$/.test(l))).to.have.lengthOf(15);
+    expect(errors[errors.length - 2]).to.match(/^lint:gherkin: 15 problem\(s\) in 8 of 9 feature file\(s\)$/);
+    expect(rules).to.equal(0);
+    expect(logs.map((l) => l.split(/\s+/)[0])).to.deep.equal(Object.keys(RULE_DESCRIPTIONS));
+    expect(bad).to.equal(2);
   });
 });

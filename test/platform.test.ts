@@ -32,7 +32,7 @@ describe('platform files', () => {
   });
 
   it('refuses unknown fields instead of ignoring them', () => {
-    expect(() => parsePlatform(base + 'colour: blue\n', 'p.yaml')).to.throw(/Unrecognized key.*colour/);
+    expect(() => parsePlatform(base + 'colour: blue\n', 'p.yaml')).to.throw(/^p\.yaml:14: unknown field "colour"; expected one of name, description/);
   });
 
   it('refuses overlapping and undeclared-node memory', () => {

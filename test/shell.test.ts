@@ -59,7 +59,7 @@ describe('shell scripts', () => {
     let err = '';
     const code = await main(['node', 'memconform', 'shell', '--platform', 'nonexistent-platform', '-'], { out: () => undefined, err: (s) => (err += s) });
     expect(code).to.equal(2);
-    expect(err).to.match(/^memconform: platform "nonexistent-platform" is neither a preset/);
+    expect(err).to.match(/^memconform: --platform: platform "nonexistent-platform" is neither a preset/);
     expect(err).to.not.match(/\n\s+at /);
   });
 

@@ -45,3 +45,14 @@ Feature: A memory notifier can veto onlining
       Then the write succeeds
       And memory block 32 is online
       And MemTotal has grown by 128 MiB
+
+    Scenario: the debug line is a dynamic debug site of online_pages() in mm/memory_hotplug.c
+      When the administrator reads "/sys/kernel/debug/dynamic_debug/control"
+      Then the command prints:
+        """
+        # filename:lineno [module]function flags format
+        mm/memory_hotplug.c:0 [memory_hotplug]online_pages =_ "online_pages [mem %#010llx-%#010llx] failed\n"
+        mm/memory_hotplug.c:0 [memory_hotplug]offline_pages =_ "memory offlining [mem %#010llx-%#010llx] failed due to %s\n"
+        mm/memory_hotplug.c:0 [memory_hotplug]offline_pages =_ "Offlined Pages %ld\n"
+        mm/memory_hotplug.c:0 [memory_hotplug]register_memory_resource =_ "Unable to reserve System RAM region: %016llx->%016llx\n"
+        """

@@ -51,3 +51,19 @@ Feature: Every hot-add that can reach the page allocator goes through add_memory
       When the administrator writes "online_movable" to "/sys/devices/system/memory/memory512/state"
       Then the write fails with EPERM
       And memory block 512 is offline
+
+    Scenario Outline: the probe interface refuses <what> before add_memory_resource()
+      Given the qemu-q35 machine
+      And the platform has these settings:
+        | kconfig.ARCH_MEMORY_PROBE | true |
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And dynamic debug is enabled for "mm/memory_hotplug.c"
+      When the administrator writes "<address>" to "/sys/devices/system/memory/probe"
+      Then the write fails with <errno>
+      And the kernel log shows "<message>"
+
+      Examples:
+        | what                                | address        | errno  | message                                                                                   |
+        | a range that is already System RAM  | 0x100000000    | EEXIST | Unable to reserve System RAM region: 0000000100000000->0000000108000000                   |
+        | a range beyond the addressable space | 0x400000000000 | E2BIG  | Hotplug memory [0x400000000000-0x400008000000] exceeds maximum addressable range [0-0x3fffffffffff]   |
+

@@ -59,3 +59,27 @@ Feature: Onlined memory joins ZONE_NORMAL or ZONE_MOVABLE by Linux's zone rules
       When the administrator writes "online" to "/sys/devices/system/memory/memory32/state"
       Then the write succeeds
       And MemTotal has grown by 126 MiB
+
+    Scenario Outline: the auto-movable policy keeps CXL memory in ZONE_NORMAL when <why>
+      Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
+      And the hotplug-online-policy policy is auto-movable
+      And the kernel command line also has "<parameter>"
+      When the administrator writes "online" to "/sys/devices/system/memory/memory512/state"
+      Then the write succeeds
+      And "/sys/devices/system/memory/memory512/valid_zones" reads "Normal"
+
+      Examples:
+        | why                                                        | parameter                             |
+        | its node has no boot kernel memory (NUMA-aware by default) | memory_hotplug.auto_movable_ratio=301 |
+        | the ratio is 0                                             | memory_hotplug.auto_movable_ratio=0   |
+
+    Scenario: with a ratio of 0 the auto-movable policy onlines a DIMM to ZONE_NORMAL
+      Given the qemu-q35 machine
+      And the hotplug-online-policy policy is auto-movable
+      And the kernel command line also has "memory_hotplug.auto_movable_ratio=0"
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      When the administrator writes "online" to "/sys/devices/system/memory/memory32/state"
+      Then the write succeeds
+      And "/sys/devices/system/memory/memory32/valid_zones" reads "Normal"
+

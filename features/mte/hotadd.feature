@@ -62,6 +62,15 @@ Feature: With MTE enabled, non-taggable memory stays out of the buddy allocator
       And every kind of hot-pluggable memory of the platform can store tags
       When the administrator reads "/proc/cpuinfo"
       Then the CPU features include "mte"
+      And the kernel log shows a line matching "^CPU features: detected: Memory Tagging Extension$"
+
+    Scenario: an arm64 CPU without MTE does not advertise it
+      Given the arm64-mte-cxl machine
+      And every kind of hot-pluggable memory of the platform can store tags
+      And the platform has these settings:
+        | cpu.mte | false |
+      When the administrator reads "/proc/cpuinfo"
+      Then the CPU features do not include "mte"
 
     Scenario: arm64.nomte turns MTE off whatever the platform says
       Given the arm64-mte-cxl machine
@@ -69,3 +78,20 @@ Feature: With MTE enabled, non-taggable memory stays out of the buddy allocator
       And the kernel command line also has "arm64.nomte"
       When the administrator reads "/proc/cpuinfo"
       Then the CPU features do not include "mte"
+
+    Scenario Outline: MTE is advertised only if every hot-pluggable source can tag (<case>)
+      Given the arm64-mte-cxl machine
+      And the mte-hotplug-guard policy is no-mte
+      And the platform has these settings:
+        | hotplug.0.tags             | <dimm tags>  |
+        | cxl.windows.0.tags         | <cxl tags>   |
+        | cxl.devices.1.capabilities | <mem1 caps>  |
+      When the administrator reads "/proc/cpuinfo"
+      Then the CPU features <verdict> "mte"
+
+      Examples:
+        | case                                     | dimm tags | cxl tags | mem1 caps        | verdict            |
+        | the DIMM range and the CXL window tag    | true      | true     | [0x2, 0x5, 0x10] | include            |
+        | the DIMM range cannot tag                | false     | true     | [0x2, 0x5, 0x10] | do not include     |
+        | the CXL window cannot carry tags         | true      | false    | [0x2, 0x5, 0x10] | do not include     |
+        | a CXL device lacks Extended Metadata     | true      | true     | [0x2, 0x5]       | do not include     |

@@ -54,3 +54,46 @@ Feature: The kernel detects TDX from the KeyID partitioning the BIOS set up
       And the administrator has run "modprobe kvm_intel tdx=1"
       When the administrator writes "online" to "/sys/devices/system/memory/memory512/state"
       Then the write succeeds
+
+    Scenario Outline: hibernate=<value> on the command line <effect>
+      Given the x86-tdx-cxl machine
+      And the platform has these settings:
+        | cmdline | root=/dev/nvme0n1p2 memhp_default_state=offline modprobe.blacklist=kmem hibernate=<value> |
+      When the administrator loads kvm_intel with TDX
+      Then "/sys/module/kvm_intel/parameters/tdx" reads "<tdx>"
+
+      Examples:
+        | value      | effect                                      | tdx |
+        | no         | turns hibernation off, so TDX comes up      | Y   |
+        | nohibernat | turns hibernation off too ("no" prefix)     | Y   |
+        | noresume   | leaves hibernation available: TDX stays off | N   |
+        | nocompress | leaves hibernation available: TDX stays off | N   |
+        | protect    | leaves hibernation available: TDX stays off | N   |
+
+    Scenario Outline: with <n> TDX KeyIDs, the first is the module's and <guests> left for TDs
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the platform has these settings:
+        | tdx.keyid_partitioning.tdx | <n> |
+      And the TDX module is initialized
+      And a TD "td1" of 64 MiB bound to node 0 is running
+      When a TD "td2" of 64 MiB is created
+      Then the command <outcome>
+      And the kernel log shows a line matching "^virt/tdx: BIOS enabled: private KeyID range \[32, <end>\)$"
+
+      Examples:
+        | n  | guests  | end | outcome                                                                                  |
+        | 2  | one is  | 34  | reports "td: td2: KVM_TDX_INIT_VM failed: No space left on device"                       |
+        | 3  | two are | 35  | output includes "td: td2: created with HKID 34, 64 MiB, 4 MiB added by TDH.MEM.PAGE.ADD" |
+        | 32 | 31 are  | 64  | output includes "td: td2: created with HKID 34, 64 MiB, 4 MiB added by TDH.MEM.PAGE.ADD" |
+
+    Scenario: without a TDX module, kvm_intel loads with TDX off and the kernel says why
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the platform has these settings:
+        | tdx.module_loaded | false |
+      When the administrator loads kvm_intel with TDX
+      Then the command succeeds
+      And "/sys/module/kvm_intel/parameters/tdx" reads "N"
+      And the kernel log shows a line matching "^virt/tdx: module not loaded$"
+

@@ -17,3 +17,21 @@ Feature: A hot-add racing TDX module initialization cannot slip in
       And TDX module initialization is in progress
       When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
       Then after TDX module initialization completes, no page of 0x880000000-0x8bfffffff is in the page allocator
+
+    Scenario Outline: under the <guard> guard, a DIMM plugged while kvm_intel initializes TDX waits for it
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the kernel command line also has "memhp_default_state=online_movable"
+      And the tdx-hotplug-guard policy is <guard>
+      And the tdx-snapshot-time policy is module-init
+      And the numa-capability-mismatch policy is mix
+      And TDX module initialization is in progress
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then after TDX module initialization completes, no page of 0x880000000-0x8bfffffff is in the page allocator
+
+      Examples:
+        | guard                  |
+        | online-notifier        |
+        | cmr-init-lock          |
+        | whole-range-serialized |
+

@@ -64,3 +64,27 @@ Feature: TDX memory is a snapshot of memblock
       And the administrator has run "memhold --release 1"
       When the administrator loads kvm_intel with TDX
       Then the command reports "modprobe: ERROR: could not insert 'kvm_intel': Invalid argument"
+
+    Scenario Outline: in the newest tree the module is initialized at boot (<setting> <value>)
+      Given the tdx-module-init policy is boot
+      And the platform has these settings:
+        | <setting> | <value> |
+      When the administrator loads kvm_intel with TDX
+      Then "/sys/module/kvm_intel/parameters/tdx" reads "<tdx>"
+      And the kernel log shows a line matching "^virt/tdx: Module version: 1\.5\.08$"
+      And the kernel log shows a line matching "^virt/tdx: <message>$"
+
+      Examples:
+        | setting                | value | tdx | message                                                           |
+        | tdx.module.max_tdmrs   | 64    | Y   | TDX-Module initialized                                            |
+        | tdx.module.max_tdmrs   | 2     | N   | TDX-Module initialization failed \(-28\)                          |
+        | tdx.module.no_rbp_mod  | false | N   | frame pointer \(RBP\) clobber bug present, upgrade TDX module     |
+
+    Scenario: a module with the RBP clobber bug fails initialization when kvm_intel loads
+      Given TDX module initialization happens when kvm_intel loads
+      And the platform has these settings:
+        | tdx.module.no_rbp_mod | false |
+      When the administrator loads kvm_intel with TDX
+      Then the command reports "modprobe: ERROR: could not insert 'kvm_intel': Invalid argument"
+      And the kernel log shows a line matching "^virt/tdx: frame pointer \(RBP\) clobber bug present, upgrade TDX module$"
+      And the kernel log shows a line matching "^virt/tdx: module initialization failed \(-22\)$"

@@ -9,24 +9,39 @@ import { listPresets, loadPlatform, PlatformError } from '../platform/load';
 import { DEFAULT_PROFILE, loadProfile, profileNames, ProfileError } from '../policy/profiles';
 import { DIMENSIONS } from '../policy/dimensions';
 import { ScriptError, Session, commandNames } from '../shell/session';
+import { InputError } from '../util/errors';
 
 /** Errors that are the user's to fix: printed as one line, exit status 2, no stack trace. */
 function isUserError(e: unknown): e is Error {
-  return e instanceof ScriptError || e instanceof PlatformError || e instanceof ProfileError || (e instanceof Error && e.name === 'InputError');
+  return e instanceof ScriptError || e instanceof PlatformError || e instanceof ProfileError || e instanceof InputError;
+}
+
+/** An unknown preset or profile name is the option's mistake: say which option (file errors name the file and line). */
+function fromOption<T>(option: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof PlatformError && /^platform( file)? "/.test(e.message)) throw new PlatformError(`${option}: ${e.message}`);
+    if (e instanceof ProfileError && /^profile "/.test(e.message)) throw new ProfileError(`${option}: ${e.message}`);
+    throw e;
+  }
 }
 
 async function runShell(script: string | undefined, opts: { platform: string; profile: string; append?: string }, io: Io): Promise<number> {
-  let platform = loadPlatform(opts.platform);
+  const profile = fromOption('--profile', () => loadProfile(opts.profile));
+  let platform = fromOption('--platform', () => loadPlatform(opts.platform));
   // --append adds kernel parameters, as QEMU's -append or a boot loader entry would.
   if (opts.append) platform = loadPlatform(opts.platform, { cmdline: `${platform.cmdline} ${opts.append}`.trim() });
-  const machine = new Machine({ platform, profile: opts.profile });
+  const machine = new Machine({ platform, profile });
   const session = new Session(machine);
   if (script === undefined && process.stdin.isTTY) return interactive(session, io);
   const source = script === undefined || script === '-' ? '<stdin>' : script;
   let text: string;
   if (source === '<stdin>') text = await readStdin();
   else {
-    if (!fs.existsSync(source)) throw new ScriptError(source, 0, '', 'no such script file');
+    if (!fs.existsSync(source) || !fs.statSync(source).isFile()) {
+      throw new InputError('shell [script]', source, 'a script file, or - for standard input', fs.existsSync(source) ? 'not a file' : 'no such file');
+    }
     text = fs.readFileSync(source, 'utf8');
   }
   const { transcript, status } = session.runScript(text, source);

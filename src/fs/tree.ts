@@ -4,7 +4,7 @@
 
 import { E } from '../util/errno';
 import { dir, file, link, ro, rw, wo, VDir, VNode, Vfs } from './vfs';
-import { MMOP, ONLINE_TYPE_TO_STR, mhpOnlineTypeFromStr } from '../mm/memory_block';
+import { MemoryBlock, MMOP, ONLINE_TYPE_TO_STR, mhpOnlineTypeFromStr } from '../mm/memory_block';
 import { bitmapList } from '../mm/node';
 import { nodeMeminfo, procMeminfo, procZoneinfo } from '../mm/vmstat';
 import { probeStore, validZonesShow } from '../mm/memory_block_sysfs';
@@ -18,31 +18,69 @@ function entries(list: Array<[string, VNode] | false | undefined>): Map<string, 
   return new Map(list.filter((x): x is [string, VNode] => !!x));
 }
 
-// drivers/base/memory.c: per-block attributes and the generic `online` of drivers/base/core.c
+// drivers/base/memory.c: per-block attributes and the generic `online` of drivers/base/core.c.
+// A table, so that looking up one attribute makes only that file: daxctl reads `state` and
+// `phys_index` of every block, many times per command.
+type BlockAttr = readonly [string, (m: Machine, id: number) => VNode | undefined];
+const BLOCK_ATTRS: readonly BlockAttr[] = [
+  ['phys_index', (m, id) => ro(() => blockShow(m, id, (mem) => m.blocks.physIndexShow(mem)))],
+  ['state', (m, id) => rw(() => blockShow(m, id, (mem) => m.blocks.stateShow(mem)), (b) => blockShow(m, id, (mem) => m.blocks.stateStore(mem, b)))],
+  ['online', (m, id) => rw(() => blockShow(m, id, (mem) => m.blocks.onlineShow(mem)), (b) => blockShow(m, id, (mem) => m.blocks.onlineStore(mem, b)))],
+  ['phys_device', () => ro(() => '0\n')],
+  // removable_show(): always 1 with CONFIG_MEMORY_HOTREMOVE.
+  ['removable', (m) => ro(() => `${m.platform.kconfig.MEMORY_HOTREMOVE ? 1 : 0}\n`)],
+  ['valid_zones', (m, id) => (m.platform.kconfig.MEMORY_HOTREMOVE ? ro(() => blockShow(m, id, (mem) => validZonesShow(m, mem))) : undefined)],
+  ['uevent', () => file(0o644, () => '', (b) => b.length)],
+  ['subsystem', () => link('../../../../bus/memory')],
+];
+
+/** A block attribute's show or store: -ENODEV once the block is gone (its files stay open). */
+function blockShow<T>(m: Machine, id: number, fn: (mem: MemoryBlock) => T): T | number {
+  const mem = m.blocks.find(id);
+  return mem ? fn(mem) : -E.ENODEV;
+}
+
 function memoryBlockDir(m: Machine, id: number): VDir {
-  const mb = m.blocks;
-  const get = () => mb.find(id);
-  const gone = () => -E.ENODEV;
-  return dir(() => {
-    const nodes = m.nodes.nodesOfBlock(id);
-    return entries([
-      ['phys_index', ro(() => (get() ? mb.physIndexShow(get()!) : gone()))],
-      ['state', rw(() => (get() ? mb.stateShow(get()!) : gone()), (b) => (get() ? mb.stateStore(get()!, b) : gone()))],
-      ['online', rw(() => (get() ? mb.onlineShow(get()!) : gone()), (b) => (get() ? mb.onlineStore(get()!, b) : gone()))],
-      ['phys_device', ro(() => '0\n')],
-      // removable_show(): always 1 with CONFIG_MEMORY_HOTREMOVE.
-      ['removable', ro(() => `${m.platform.kconfig.MEMORY_HOTREMOVE ? 1 : 0}\n`)],
-      m.platform.kconfig.MEMORY_HOTREMOVE && ['valid_zones', ro(() => (get() ? validZonesShow(m, get()!) : gone()))],
-      ['uevent', file(0o644, () => '', (b) => b.length)],
-      ['subsystem', link('../../../../bus/memory')],
-      ...nodes.map((n): [string, VNode] => [`node${n}`, link(`../../node/node${n}`)]),
-    ]);
-  });
+  const nodeLinks = () => m.nodes.nodesOfBlock(id).map((n): [string, VNode] => [`node${n}`, link(`../../node/node${n}`)]);
+  const attrFiles = new Map<string, VNode | undefined>(); // each attribute's file, made once
+  return dir(
+    () => {
+      const out = new Map<string, VNode>();
+      for (const [name, make] of BLOCK_ATTRS) {
+        const node = make(m, id);
+        if (node) out.set(name, node);
+      }
+      for (const [name, node] of nodeLinks()) out.set(name, node);
+      return out;
+    },
+    (name) => {
+      if (/^node\d+$/.test(name)) return new Map(nodeLinks()).get(name);
+      if (!attrFiles.has(name)) {
+        const attr = BLOCK_ATTRS.find((a) => a[0] === name);
+        if (!attr) return undefined;
+        attrFiles.set(name, attr[1](m, id));
+      }
+      return attrFiles.get(name);
+    },
+  );
 }
 
 // drivers/base/memory.c: the memory subsystem root
 function memoryRoot(m: Machine): VDir {
   const mb = m.blocks;
+  // A block's directory holds no state (its files ask the model each time, and whether the
+  // block exists is decided here), so the one made for a lookup serves every later lookup:
+  // daxctl reads files of every block many times per command. Bounded, for hosts with
+  // hundreds of thousands of blocks.
+  const blockDirs = new Map<number, VDir>();
+  const blockDir = (id: number) => {
+    let d = blockDirs.get(id);
+    if (!d) {
+      if (blockDirs.size >= 65536) blockDirs.clear();
+      blockDirs.set(id, (d = memoryBlockDir(m, id)));
+    }
+    return d;
+  };
   const files = () =>
     entries([
       ['block_size_bytes', ro(() => mb.blockSizeBytesShow())],
@@ -68,7 +106,7 @@ function memoryRoot(m: Machine): VDir {
     },
     (name) => {
       const id = /^memory(\d+)$/.exec(name);
-      if (id) return mb.find(Number(id[1])) ? memoryBlockDir(m, Number(id[1])) : undefined;
+      if (id) return mb.find(Number(id[1])) ? blockDir(Number(id[1])) : undefined;
       return files().get(name);
     },
   );
@@ -76,22 +114,34 @@ function memoryRoot(m: Machine): VDir {
 
 // drivers/base/node.c
 function nodeDir(m: Machine, nid: number): VDir {
-  return dir(() => {
-    const out = entries([
+  const attrs = () =>
+    entries([
       ['meminfo', ro(() => nodeMeminfo(m, nid))],
       ['cpulist', ro(() => `${bitmapList(m.nodes.cpus(nid))}\n`)],
       ['distance', ro(() => `${[...m.pgdats.keys()].sort((a, b) => a - b).map((o) => m.nodeDistance(nid, o)).join(' ')}\n`)],
       m.nodeCrypto.sysfs && ['crypto_capable', ro(() => m.nodeCrypto.show(nid))],
     ]);
-    for (const id of m.blocks.ids()) {
-      if (m.nodes.nodesOfBlock(id).includes(nid)) out.set(`memory${id}`, link(`../../memory/memory${id}`));
-    }
-    return out;
-  });
+  const memoryLink = (id: number) => link(`../../memory/memory${id}`);
+  return dir(
+    () => {
+      const out = attrs();
+      for (const id of m.nodes.blocksOfNode(nid)) out.set(`memory${id}`, memoryLink(id));
+      return out;
+    },
+    // One block's link without listing every block: daxctl walks nodeN/memoryM/state for each
+    // block, which would otherwise cost O(blocks^2).
+    (name) => {
+      const mem = /^memory(\d+)$/.exec(name);
+      if (!mem) return attrs().get(name);
+      const id = Number(mem[1]);
+      return String(id) === mem[1] && m.nodes.nodesOfBlock(id).includes(nid) ? memoryLink(id) : undefined;
+    },
+  );
 }
 
 function nodeRoot(m: Machine): VDir {
-  return dir(() => {
+  const nodeDirs = new Map<number, VDir>();
+  const all = () => {
     const mask = (s: Parameters<Machine['nodes']['stateMask']>[0]) => ro(() => `${bitmapList(m.nodes.stateMask(s))}\n`);
     const out = entries([
       ['possible', mask('possible')],
@@ -102,6 +152,16 @@ function nodeRoot(m: Machine): VDir {
     ]);
     for (const nid of [...m.nodes.registered].sort((a, b) => a - b)) out.set(`node${nid}`, nodeDir(m, nid));
     return out;
+  };
+  return dir(all, (name) => {
+    const node = /^node(\d+)$/.exec(name);
+    if (!node) return all().get(name);
+    const nid = Number(node[1]);
+    if (String(nid) !== node[1] || !m.nodes.registered.has(nid)) return undefined;
+    // Stateless too (see memoryRoot()): made once per node.
+    let d = nodeDirs.get(nid);
+    if (!d) nodeDirs.set(nid, (d = nodeDir(m, nid)));
+    return d;
   });
 }
 
@@ -167,12 +227,18 @@ function daxBus(m: Machine): VDir {
 
 /** Build /sys/devices/<path> for the dax devices: nested dirs down to each device. */
 function devicesTree(m: Machine): VDir {
-  const node = (prefix: string): VDir =>
-    dir(() => {
+  // Built once: these directories hold no state of their own, every file reads the model.
+  const memory = memoryRoot(m);
+  const node_ = nodeRoot(m);
+  const systemDir = dir(
+    () => entries([['memory', memory], ['node', node_]]),
+    (name) => (name === 'memory' ? memory : name === 'node' ? node_ : undefined),
+  );
+  const system = () => systemDir;
+  const node = (prefix: string): VDir => {
+    const all = () => {
       const out = new Map<string, VNode>();
-      if (prefix === '') {
-        out.set('system', dir(() => entries([['memory', memoryRoot(m)], ['node', nodeRoot(m)]])));
-      }
+      if (prefix === '') out.set('system', system());
       for (const d of m.dax.devices()) {
         const p = daxDevicePath(m, d).replace('/sys/devices/', '');
         if (!p.startsWith(prefix)) continue;
@@ -181,7 +247,25 @@ function devicesTree(m: Machine): VDir {
         else if (!out.has(rest[0])) out.set(rest[0], node(prefix + rest[0] + '/'));
       }
       return out;
-    });
+    };
+    // One entry without building the others (what all().get(name) gives): every memory block,
+    // node and dax device path passes here. Dax devices all live under platform/
+    // (daxDevicePath()), so `system` needs no look at them.
+    const lookup = (name: string): VNode | undefined => {
+      if (prefix === '' && name === 'system') return system();
+      let found: VNode | undefined;
+      for (const d of m.dax.devices()) {
+        const p = daxDevicePath(m, d).replace('/sys/devices/', '');
+        if (!p.startsWith(prefix)) continue;
+        const rest = p.slice(prefix.length).split('/');
+        if (rest[0] !== name) continue;
+        if (rest.length === 1) found = daxDeviceDir(d);
+        else if (!found) found = node(prefix + rest[0] + '/');
+      }
+      return found;
+    };
+    return dir(all, lookup);
+  };
   return node('');
 }
 
@@ -207,15 +291,26 @@ function notifierErrorInjectDir(m: Machine): VDir {
 }
 
 export function buildVfs(m: Machine): Vfs {
-  const sys = dir(() =>
+  const devices = devicesTree(m);
+  // /sys/bus: dax device paths pass here; the CXL tree is built only when asked for.
+  const busEntries = () =>
     entries([
-      ['devices', devicesTree(m)],
+      ['memory', dir(() => entries([['devices', dir(
+        () => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])),
+        (name) => {
+          const mem = /^memory(\d+)$/.exec(name);
+          return mem && String(Number(mem[1])) === mem[1] && m.blocks.find(Number(mem[1])) ? link(`../../../devices/system/memory/${name}`) : undefined;
+        },
+      )]]))],
+      ['dax', daxBus(m)],
+      m.platform.cxl !== undefined && ['cxl', cxlBus(m)],
+    ]);
+  const bus = dir(busEntries, (name) => (name === 'dax' ? daxBus(m) : busEntries().get(name)));
+  const sysEntries = () =>
+    entries([
+      ['devices', devices],
       ['module', sysModule],
-      ['bus', dir(() => entries([
-        ['memory', dir(() => entries([['devices', dir(() => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])))]]))],
-        ['dax', daxBus(m)],
-        m.platform.cxl !== undefined && ['cxl', cxlBus(m)],
-      ]))],
+      ['bus', bus],
       ['kernel', dir(() => entries([
         ['debug', dir(() => entries([
           ['memblock', dir(() => entries([
@@ -231,8 +326,9 @@ export function buildVfs(m: Machine): Vfs {
           ]))],
         ]))],
       ]))],
-    ]),
-  );
+    ]);
+  // Memory block, node and dax paths all pass through /sys/devices or /sys/bus: no need to build the rest.
+  const sys = dir(sysEntries, (name) => (name === 'devices' ? devices : name === 'bus' ? bus : sysEntries().get(name)));
   const proc = dir(() =>
     entries([
       ['iomem', ro(() => m.iomem.show())],
@@ -248,5 +344,6 @@ export function buildVfs(m: Machine): Vfs {
     ]),
   );
   const dev = dir(() => new Map(m.dax.devices().filter((d) => d.driver === 'device_dax').map((d): [string, VNode] => [d.name, file(0o600, () => -E.EINVAL, () => -E.EINVAL)])));
-  return new Vfs(dir(() => entries([['sys', sys], ['proc', proc], ['dev', dev]])));
+  const top: Record<string, VNode> = { sys, proc, dev };
+  return new Vfs(dir(() => entries([['sys', sys], ['proc', proc], ['dev', dev]]), (name) => (Object.hasOwn(top, name) ? top[name] : undefined)));
 }

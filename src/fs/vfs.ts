@@ -57,8 +57,16 @@ export function link(target: string): VLink {
   return { kind: 'link', target };
 }
 
+/** Path components, without empty ones and `.`. */
 function split(path: string): string[] {
-  return path.split('/').filter((p) => p !== '' && p !== '.');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47 /* / */) continue;
+    if (i > start && !(i === start + 1 && path.charCodeAt(start) === 46 /* . */)) out.push(path.slice(start, i));
+    start = i + 1;
+  }
+  return out;
 }
 
 export class Vfs {
@@ -66,16 +74,25 @@ export class Vfs {
 
   /** Resolve a path; the last component's symlink is followed when `follow`. */
   resolve(path: string, follow = true): { node: VNode; path: string[] } | number {
+    const names: string[] = [];
+    const node = this.walk(path, follow, names);
+    return typeof node === 'number' ? node : { node, path: names };
+  }
+
+  /** resolve() without collecting the names, for read, open, list and stat (the hot paths). */
+  private walk(path: string, follow: boolean, names?: string[]): VNode | number {
     if (!path.startsWith('/')) return -E.ENOENT;
-    const todo = split(path);
-    const stack: Array<{ name: string; node: VNode }> = [];
+    // Components still to walk, the next one last (a symlink's target is pushed on top).
+    const todo = split(path).reverse();
+    const stack: VNode[] = [];
     let cur: VNode = this.root;
     let hops = 0;
     while (todo.length) {
-      const name = todo.shift()!;
+      const name = todo.pop()!;
       if (name === '..') {
         stack.pop();
-        cur = stack.length ? stack[stack.length - 1].node : this.root;
+        names?.pop();
+        cur = stack.length ? stack[stack.length - 1] : this.root;
         continue;
       }
       if (cur.kind !== 'dir') return -E.ENOTDIR;
@@ -86,22 +103,24 @@ export class Vfs {
         const t = next.target;
         if (t.startsWith('/')) {
           stack.length = 0;
+          if (names) names.length = 0;
           cur = this.root;
         }
-        todo.unshift(...split(t));
+        const target = split(t);
+        for (let i = target.length - 1; i >= 0; i--) todo.push(target[i]);
         continue;
       }
-      stack.push({ name, node: next });
+      stack.push(next);
+      names?.push(name);
       cur = next;
     }
-    return { node: cur, path: stack.map((s) => s.name) };
+    return cur;
   }
 
   /** Read a whole file, as cat does. */
   read(path: string): string | number {
-    const r = this.resolve(path);
-    if (typeof r === 'number') return r;
-    const n = r.node;
+    const n = this.walk(path, true);
+    if (typeof n === 'number') return n;
     if (n.kind === 'dir') return -E.EISDIR;
     if (n.kind !== 'file') return -E.EINVAL;
     if (!(n.mode & 0o444) || !n.read) return -E.EACCES;
@@ -110,16 +129,15 @@ export class Vfs {
 
   /** Open for writing (O_WRONLY|O_CREAT|O_TRUNC), then write the buffer once, as `echo >` does. */
   open(path: string): VFile | number {
-    const r = this.resolve(path);
-    if (typeof r === 'number') {
-      if (r !== -E.ENOENT) return r;
+    const n = this.walk(path, true);
+    if (typeof n === 'number') {
+      if (n !== -E.ENOENT) return n;
       // Creating a file: the parent must exist; sysfs/procfs directories have no create().
       const parent = path.replace(/\/[^/]*\/?$/, '') || '/';
-      const p = this.resolve(parent);
+      const p = this.walk(parent, true);
       if (typeof p === 'number') return p;
-      return p.node.kind === 'dir' ? -E.EACCES : -E.ENOTDIR;
+      return p.kind === 'dir' ? -E.EACCES : -E.ENOTDIR;
     }
-    const n = r.node;
     if (n.kind === 'dir') return -E.EISDIR;
     if (n.kind !== 'file') return -E.EINVAL;
     if (!(n.mode & 0o222) || !n.write) return -E.EACCES;
@@ -127,14 +145,13 @@ export class Vfs {
   }
 
   list(path: string): string[] | number {
-    const r = this.resolve(path);
-    if (typeof r === 'number') return r;
-    if (r.node.kind !== 'dir') return -E.ENOTDIR;
-    return [...r.node.entries().keys()];
+    const n = this.walk(path, true);
+    if (typeof n === 'number') return n;
+    if (n.kind !== 'dir') return -E.ENOTDIR;
+    return [...n.entries().keys()];
   }
 
   stat(path: string, follow = true): VNode | number {
-    const r = this.resolve(path, follow);
-    return typeof r === 'number' ? r : r.node;
+    return this.walk(path, follow);
   }
 }

@@ -34,6 +34,13 @@ export class Modules {
     switch (name) {
       case 'kvm_intel': {
         if (this.m.arch.name !== 'x86_64') return -E.ENOENT;
+        // A modprobe while `modprobe kvm_intel tdx=1 &` is still initializing TDX waits for it
+        // (finit_module() waits for a module being loaded; tdx_enable() takes tdx_module_lock),
+        // then finds the module loaded, or retries after a failure. Without this wait the model
+        // ran a second, concurrent initialization that succeeded on the list the first had
+        // emptied when it failed (found by the fuzzer: npm run fuzz, buddy-pages-tdx).
+        this.m.jobs.acquire('tdx_module_lock');
+        if (this.loaded.has(name)) return 0;
         const tdx = params.tdx !== undefined && /^(1|y|Y)$/.test(params.tdx);
         const { ret, job } = this.m.kvm.load(tdx, background);
         const record = () =>

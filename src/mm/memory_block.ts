@@ -113,6 +113,8 @@ export interface MemoryBlockOps {
 
 export class MemoryBlocks {
   readonly blocks = new Map<number, MemoryBlock>();
+  /** Ids of the blocks that are not boot blocks, so that they can be found without a walk over every block. */
+  readonly hotplugged = new Set<number>();
   readonly chain = new BlockingNotifierChain<MemoryNotify>();
   readonly groups = new Map<number, MemoryGroup>();
   private nextGroupId = 0;
@@ -158,11 +160,13 @@ export class MemoryBlocks {
   add(mem: MemoryBlock): number {
     if (this.blocks.has(mem.id)) return -E.EEXIST;
     this.blocks.set(mem.id, mem);
+    if (!mem.early) this.hotplugged.add(mem.id);
     return 0;
   }
 
   remove(id: number): void {
     this.blocks.delete(id);
+    this.hotplugged.delete(id);
   }
 
   // mirrors walk_memory_blocks(): blocks of [start, start+size) that exist, in order; stops at

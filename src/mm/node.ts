@@ -60,6 +60,24 @@ export class NodeOps {
     return out.sort((a, b) => a - b);
   }
 
+  /**
+   * The memory blocks node `nid`'s directory lists, ascending: exactly the ids whose
+   * nodesOfBlock() includes nid, found from the node's memblock regions (boot blocks) and the
+   * blocks' own node (hot-added ones), without asking every block of the machine.
+   */
+  blocksOfNode(nid: number): number[] {
+    const mb = this.m.blocks;
+    const ids = new Set<number>();
+    for (const r of this.m.memblock.regions()) {
+      if (r.nid !== nid) continue;
+      for (let id = mb.blockIdOf(r.start), last = mb.blockIdOf(r.end - 1); id <= last; id++) {
+        if (mb.find(id)?.early) ids.add(id);
+      }
+    }
+    for (const id of mb.hotplugged) if (mb.find(id)!.nid === nid) ids.add(id);
+    return [...ids].sort((a, b) => a - b);
+  }
+
   /** Node ids whose directory lists memory block `id` (a boot block may straddle nodes). */
   nodesOfBlock(id: number): number[] {
     const mem = this.m.blocks.find(id);

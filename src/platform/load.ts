@@ -4,14 +4,16 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument, LineCounter, isNode, Document } from 'yaml';
 import { platformSchema, PlatformData } from './schema';
+import { didYouMean, locate, parseYaml, schemaMessages } from '../util/yaml_input';
 import { overlaps, Range, rangeText, contains } from '../util/units';
 
 export class PlatformError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PlatformError';
+    // A mistake in a platform file or name: the message says everything, a stack trace nothing.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 
@@ -22,38 +24,24 @@ export interface Platform extends PlatformData {
   source: string;
 }
 
-function lineOf(doc: Document, lc: LineCounter, p: readonly PropertyKey[]): number | undefined {
-  for (let n = p.length; n >= 0; n--) {
-    const node = doc.getIn(p.slice(0, n) as (string | number)[], true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+/**
+ * Parse platform YAML text; `source` names it in errors. `overrides` are merged on top.
+ * `lines: false` for a document a program generated (a scenario's platform), whose line
+ * numbers would point into text no one wrote.
+ */
+export function parsePlatform(text: string, source: string, overrides?: Record<string, unknown>, opts: { lines?: boolean } = {}): Platform {
+  const parsedYaml = parseYaml(text, source, opts.lines ?? true);
+  if ('error' in parsedYaml) throw new PlatformError(parsedYaml.error);
+  const y = parsedYaml.yaml;
+  const js = y.doc.toJS() as unknown;
+  if (js === null || typeof js !== 'object' || Array.isArray(js)) {
+    throw new PlatformError(`${locate(y, [])}: a platform file is a mapping of fields (name, description, arch, memory_map, ...); got ${js === null ? 'an empty document' : Array.isArray(js) ? 'a list' : JSON.stringify(js)}`);
   }
-  return undefined;
-}
-
-/** Parse platform YAML text; `source` names it in errors. `overrides` are merged on top. */
-export function parsePlatform(text: string, source: string, overrides?: Record<string, unknown>): Platform {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    const line = e.linePos?.[0].line;
-    throw new PlatformError(`${source}${line ? `:${line}` : ''}: YAML syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`);
-  }
-  const raw = { ...(doc.toJS() as Record<string, unknown>), ...(overrides ?? {}) };
+  const raw = { ...(js as Record<string, unknown>), ...(overrides ?? {}) };
   const parsed = platformSchema.safeParse(raw);
-  if (!parsed.success) {
-    const msgs = parsed.error.issues.slice(0, 5).map((iss) => {
-      const line = lineOf(doc, lc, iss.path);
-      const field = iss.path.length ? iss.path.join('.') : '(top level)';
-      return `${source}${line ? `:${line}` : ''}: ${field}: ${iss.message}`;
-    });
-    throw new PlatformError(msgs.join('\n'));
-  }
+  if (!parsed.success) throw new PlatformError(schemaMessages(y, platformSchema, parsed.error.issues).join('\n'));
   const p: Platform = { ...parsed.data, source };
-  checkConsistency(p, (fieldPath) => {
-    const line = lineOf(doc, lc, fieldPath);
-    return `${source}${line ? `:${line}` : ''}`;
-  });
+  checkConsistency(p, (fieldPath) => locate(y, fieldPath));
   return p;
 }
 
@@ -153,5 +141,9 @@ export function loadPlatform(nameOrFile: string, overrides?: Record<string, unkn
   if (fs.existsSync(nameOrFile) && fs.statSync(nameOrFile).isFile()) {
     return parsePlatform(fs.readFileSync(nameOrFile, 'utf8'), nameOrFile, overrides);
   }
-  throw new PlatformError(`platform "${nameOrFile}" is neither a preset (${presetNames().join(', ')}) nor a readable file`);
+  const names = presetNames();
+  if (/[/\\]|\.ya?ml$/.test(nameOrFile)) {
+    throw new PlatformError(`platform file "${nameOrFile}" ${fs.existsSync(nameOrFile) ? 'is not a file' : 'does not exist'}; expected a preset (${names.join(', ')}) or a YAML platform file`);
+  }
+  throw new PlatformError(`platform "${nameOrFile}" is neither a preset (${names.join(', ')}) nor a readable file${didYouMean(nameOrFile, names)}`);
 }

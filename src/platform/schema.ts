@@ -73,7 +73,7 @@ const tdxSection = z.strictObject({
   module_loaded: z.boolean().default(true),
   module: z
     .strictObject({
-      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'a version such as 1.5.08').default('1.5.08'),
+      version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 1.5.08').default('1.5.08'),
       max_tdmrs: z.number().int().min(1).max(1024).default(64),
       max_reserved_per_tdmr: z.number().int().min(1).max(1024).default(16),
       pamt_entry_size: z
@@ -104,7 +104,7 @@ export interface ResourceInput {
 }
 
 const cxlDevice = z.strictObject({
-  name: z.string().regex(/^mem[0-9]+$/, 'a memdev name such as mem0'),
+  name: z.string().regex(/^mem[0-9]+$/, 'expected a memdev name such as mem0'),
   size: sizeField(),
   serial: z.union([z.string(), z.number()]).optional(),
   /** Component register capability IDs the device exposes (CXL 3.x 8.2.4): RAS 0x2, HDM 0x5, EMD 0x10. */
@@ -129,11 +129,16 @@ const cxlRegion = z.strictObject({
 });
 
 export const platformSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a lower-case name such as qemu-q35'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lower-case name such as qemu-q35'),
   description: z.string().min(1),
   arch: z.enum(['x86_64', 'arm64']),
-  page_size: sizeField().default(4096).refine((v) => [4096, 16384, 65536].includes(v), 'one of 4K, 16K, 64K'),
+  page_size: sizeField().default(4096).refine((v) => [4096, 16384, 65536].includes(v), 'expected one of 4K, 16K, 64K'),
   virtual: z.boolean(),
+  /**
+   * x86_64 5-level paging (CPUID LA57 with CONFIG_X86_5LEVEL): MAX_PHYSMEM_BITS is 52 with it,
+   * 46 (64 TiB) without, which bounds arch_get_mappable_range() and so every RAM address.
+   */
+  la57: z.boolean().default(false),
   firmware: z.enum(['seabios', 'uefi', 'acpi']).default('uefi'),
   packages: z.number().int().min(1).max(64).default(1),
   cpus: z.number().int().min(1).max(4096).default(2),
@@ -143,7 +148,7 @@ export const platformSchema = z.strictObject({
   hotplug: z.array(hotplugRange).default([]),
   dimm_slots: z.number().int().min(0).max(256).default(0),
   /** Placement alignment of DIMMs in the hotplug window (QEMU: the backend's alignment). */
-  dimm_alignment: sizeField().default(2 * 1024 * 1024).refine(isPowerOfTwo, 'a power of two'),
+  dimm_alignment: sizeField().default(2 * 1024 * 1024).refine(isPowerOfTwo, 'expected a power of two'),
   hypervisor: z
     .strictObject({
       kind: z.literal('qemu'),
@@ -171,7 +176,7 @@ export const platformSchema = z.strictObject({
   vfio: z
     .array(
       z.strictObject({
-        name: z.string().regex(/^vfio\d+$/, 'a name such as vfio0'),
+        name: z.string().regex(/^vfio\d+$/, 'expected a name such as vfio0'),
         range: rangeField(),
         /** Device memory the driver maps cacheable (e.g. a coherent GPU), else an uncached BAR. */
         cacheable: z.boolean().default(false),

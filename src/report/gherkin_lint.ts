@@ -9,6 +9,7 @@ import {
   GherkinDocument,
   IdGenerator,
   Pickle,
+  Rule,
   Scenario,
   SourceMediaType,
   Step,
@@ -16,7 +17,19 @@ import {
   Tag,
 } from '@cucumber/messages';
 
-export type LintRule = 'parse' | 'req-tag' | 'one-when' | 'tag-value' | 'forbidden-tag';
+export type LintRule = 'parse' | 'req-tag' | 'one-when' | 'tag-value' | 'forbidden-tag' | 'outline-examples' | 'rule-title' | 'has-then';
+
+/** Each rule with the one line `npm run lint:gherkin -- --rules` and the README show. */
+export const RULE_DESCRIPTIONS: Readonly<Record<LintRule, string>> = {
+  parse: 'the file parses as Gherkin (a parse error replaces every other rule)',
+  'req-tag': 'every scenario carries a @req:ID tag (its own, or inherited from its Rule, Feature or Examples)',
+  'one-when': 'every scenario has exactly one When step (And/But after it continue it)',
+  'tag-value': 'no "@" inside a tag value (Gherkin splits @source=a@b into two tags)',
+  'forbidden-tag': 'no @only, @wip or @skip tags',
+  'outline-examples': 'every Scenario Outline has an Examples table with rows, and each <placeholder> in its steps is a column of it',
+  'rule-title': 'a Rule title starts with its requirement ID ("HP-BLOCKS - ..."), the @req tag of the Rule or its Feature',
+  'has-then': 'every scenario has a Then step: it asserts what a person could observe',
+};
 
 export interface LintIssue {
   uri: string;
@@ -38,8 +51,9 @@ export const FORBIDDEN_TAGS = ['@only', '@wip', '@skip'];
 /** A requirement tag: `@req:` followed by the requirement ID. */
 export const REQ_TAG = /^@req:\S+$/;
 
+/** `FILE:LINE: message [rule]`. */
 export function formatIssue(issue: LintIssue): string {
-  return `${issue.uri}:${issue.line}: ${issue.message}`;
+  return `${issue.uri}:${issue.line}: ${issue.message} [${issue.rule}]`;
 }
 
 /**
@@ -237,7 +251,110 @@ export function checkForbiddenTags(f: ParsedFeature): LintIssue[] {
     }));
 }
 
-export const RULES: ReadonlyArray<(f: ParsedFeature) => LintIssue[]> = [checkReqTags, checkOneWhen, checkTagValues, checkForbiddenTags];
+/** Every scenario of the document, with the Rule it sits in (if any). */
+function scenariosOf(doc: GherkinDocument): Array<{ scenario: Scenario; rule?: Rule }> {
+  const out: Array<{ scenario: Scenario; rule?: Rule }> = [];
+  for (const child of doc.feature?.children ?? []) {
+    if (child.scenario) out.push({ scenario: child.scenario });
+    for (const rc of child.rule?.children ?? []) if (rc.scenario) out.push({ scenario: rc.scenario, rule: child.rule });
+  }
+  return out;
+}
+
+const isOutline = (s: Scenario) => s.examples.length > 0 || /^Scenario (Outline|Template)$/.test(s.keyword.trim());
+
+/**
+ * (f) A Scenario Outline has Examples with at least one row (without, Gherkin compiles it to
+ * no scenario at all, silently), and every <placeholder> in its steps names a column of each
+ * Examples table (an unknown one stays in the step text as written).
+ */
+export function checkOutlineExamples(f: ParsedFeature): LintIssue[] {
+  const issues: LintIssue[] = [];
+  for (const { scenario } of scenariosOf(f.document)) {
+    if (!isOutline(scenario)) continue;
+    const what = `scenario outline "${scenario.name}"`;
+    if (!scenario.examples.length) {
+      issues.push({ uri: f.uri, line: scenario.location.line, rule: 'outline-examples', message: `${what} has no Examples, so it runs nothing; add an Examples table or make it a Scenario` });
+      continue;
+    }
+    for (const ex of scenario.examples) {
+      if (!ex.tableHeader || !ex.tableBody.length) {
+        issues.push({ uri: f.uri, line: ex.location.line, rule: 'outline-examples', message: `Examples of ${what} have no rows, so they run nothing` });
+        continue;
+      }
+      const columns = new Set(ex.tableHeader.cells.map((c) => c.value));
+      for (const step of scenario.steps) {
+        const texts = [step.text, ...(step.docString ? [step.docString.content] : []), ...(step.dataTable?.rows.flatMap((r) => r.cells.map((c) => c.value)) ?? [])];
+        const unknown = [...new Set(texts.flatMap((t) => [...t.matchAll(/<([^<>\n]+)>/g)].map((m) => m[1])))].filter((n) => !columns.has(n));
+        for (const name of unknown) {
+          issues.push({
+            uri: f.uri,
+            line: step.location.line,
+            rule: 'outline-examples',
+            message: `<${name}> in ${what} is not a column of its Examples at line ${ex.location.line} (columns: ${[...columns].join(', ')})`,
+          });
+        }
+      }
+    }
+  }
+  return dedupe(issues);
+}
+
+/**
+ * (g) A Rule states one requirement, and its title starts with that requirement's ID followed
+ * by " - " ("HP-BLOCKS - memory blocks start offline"): the ID of a @req tag on the Rule, or
+ * on the Feature when the Rule has none. Rules with no such tag are left to (a).
+ */
+export function checkRuleTitles(f: ParsedFeature): LintIssue[] {
+  const feature = f.document.feature;
+  if (!feature) return [];
+  const ids = (tags: readonly Tag[]) => tags.filter((t) => REQ_TAG.test(t.name)).map((t) => t.name.slice('@req:'.length));
+  const featureIds = ids(feature.tags);
+  const issues: LintIssue[] = [];
+  for (const child of feature.children) {
+    const rule = child.rule;
+    if (!rule) continue;
+    const own = ids(rule.tags);
+    const reqs = own.length ? own : featureIds;
+    if (!reqs.length) continue;
+    if (reqs.some((id) => rule.name.startsWith(`${id} - `))) continue;
+    issues.push({
+      uri: f.uri,
+      line: rule.location.line,
+      rule: 'rule-title',
+      message: `Rule "${rule.name}" does not start with its requirement ID: write "Rule: ${reqs[0]} - ${rule.name.replace(/^[A-Z0-9]+(?:-[A-Z0-9]+)*\s*[-:]\s*/, '')}"`,
+    });
+  }
+  return issues;
+}
+
+/** (h) Every scenario asserts something: at least one Then step (Background steps count). */
+export function checkHasThen(f: ParsedFeature): LintIssue[] {
+  const { scenarios, steps } = indexAst(f.document);
+  const issues: LintIssue[] = [];
+  for (const p of f.pickles) {
+    const kinds = p.steps.map((ps) => steps.get(ps.astNodeIds[0])?.keywordType);
+    if (kinds.includes(StepKeywordType.OUTCOME)) continue;
+    const scenario = scenarios.get(p.astNodeIds[0]);
+    issues.push({
+      uri: f.uri,
+      line: scenario?.location.line ?? 1,
+      rule: 'has-then',
+      message: `scenario "${scenario?.name ?? p.name}" has no Then step; a scenario asserts what a person could observe`,
+    });
+  }
+  return dedupe(issues);
+}
+
+export const RULES: ReadonlyArray<(f: ParsedFeature) => LintIssue[]> = [
+  checkReqTags,
+  checkOneWhen,
+  checkTagValues,
+  checkForbiddenTags,
+  checkOutlineExamples,
+  checkRuleTitles,
+  checkHasThen,
+];
 
 /** All rules over one feature file's text; (e) parse errors replace the other rules. */
 export function lintFeature(source: string, uri: string): LintIssue[] {

@@ -47,10 +47,13 @@ export class ScriptError extends Error {
     readonly source: string,
     readonly lineNo: number,
     readonly text: string,
-    detail: string,
+    /** What is wrong with the line, without the location. */
+    readonly detail: string,
   ) {
     super(`${source}:${lineNo}: ${detail}\n  ${lineNo} | ${text}`);
     this.name = 'ScriptError';
+    // A mistake in a script: the message names the line; a stack trace would only bury it.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 

@@ -1,4 +1,5 @@
 // errno numbers and strerror() texts as glibc prints them on Linux (x86_64 and arm64 agree).
+import { InputError } from './errors';
 
 const TABLE = {
   EPERM: [1, 'Operation not permitted'],
@@ -42,6 +43,11 @@ export function errnoName(err: number): ErrnoName {
   return name;
 }
 
+/** The errno number of a name, e.g. EINVAL -> 22. */
+export function errnoNumber(name: ErrnoName): number {
+  return TABLE[name][0];
+}
+
 /** strerror(): the text bash and strace print for an errno. */
 export function strerror(err: number | ErrnoName): string {
   const name = typeof err === 'number' ? errnoName(err) : err;
@@ -56,10 +62,10 @@ export function isErrnoName(s: string): s is ErrnoName {
 export function parseErrno(text: string, where: string): ErrnoName {
   const m = /^(E[A-Z0-9]+)(?:\s*\((.*)\))?$/.exec(text.trim());
   if (!m || !isErrnoName(m[1])) {
-    throw new Error(`${where}: ${JSON.stringify(text)} is not an errno name such as EPERM or EINVAL`);
+    throw new InputError(where, text, `an errno name such as EPERM or EINVAL (known: ${Object.keys(TABLE).join(', ')})`);
   }
   if (m[2] !== undefined && m[2] !== TABLE[m[1]][1]) {
-    throw new Error(`${where}: ${m[1]} reads "${TABLE[m[1]][1]}", not "${m[2]}"`);
+    throw new InputError(where, text, `${m[1]} or "${m[1]} (${TABLE[m[1]][1]})"`, `${m[1]} reads "${TABLE[m[1]][1]}", not "${m[2]}"`);
   }
   return m[1];
 }

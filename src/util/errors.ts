@@ -10,6 +10,9 @@ export class InputError extends Error {
   ) {
     super(`${where}: ${JSON.stringify(value)} is not ${expected}${detail ? ` (${detail})` : ''}`);
     this.name = 'InputError';
+    // The message names the input, the expected form and where it came from; a stack trace
+    // (which cucumber and Node print for an uncaught error) would only bury it.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
 

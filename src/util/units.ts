@@ -81,6 +81,37 @@ export function parseRange(text: string, where: string): Range {
   return { start, end: last + 1 };
 }
 
+/** MAX_NUMNODES with CONFIG_NODES_SHIFT=10, the x86_64 and arm64 maximum. */
+export const MAX_NUMNODES = 1024;
+
+/** A NUMA node id: a decimal number from 0 to MAX_NUMNODES - 1, as in nodeN and node=N. */
+export function parseNodeId(text: string, where: string): number {
+  const expected = `a node id from 0 to ${MAX_NUMNODES - 1}`;
+  const t = text.trim();
+  if (!/^[0-9]+$/.test(t) || Number(t) >= MAX_NUMNODES) throw new InputError(where, text, expected);
+  return Number(t);
+}
+
+/**
+ * A node list as the kernel's bitmap_parselist() and numactl take it: "0", "0,2", "0-3",
+ * "0-1,4". Returned in the order written, without duplicates.
+ */
+export function parseNodeList(text: string, where: string): number[] {
+  const expected = 'a node list such as "0", "0,2" or "0-3"';
+  const nodes = new Set<number>();
+  if (!text.trim()) throw new InputError(where, text, expected, 'empty');
+  for (const part of text.split(',')) {
+    const m = /^\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?$/.exec(part);
+    if (!m) throw new InputError(where, text, expected);
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) throw new InputError(where, text, expected, `${first}-${last} ends before it starts`);
+    if (last >= MAX_NUMNODES) throw new InputError(where, text, expected, `node ids go up to ${MAX_NUMNODES - 1}`);
+    for (let n = first; n <= last; n++) nodes.add(n);
+  }
+  return [...nodes];
+}
+
 /** "0x1f" style, lower case, as the kernel's %#llx. Zero prints as "0", as %#llx does. */
 export function hex(n: number): string {
   return n === 0 ? '0' : '0x' + n.toString(16);

@@ -4,19 +4,83 @@
 
 import { setWorldConstructor, World, IWorldOptions } from '@cucumber/cucumber';
 import { Machine } from '../../src/machine';
-import { Session, LineResult } from '../../src/shell/session';
+import { Session, LineResult, ScriptError } from '../../src/shell/session';
 import { loadProfile, DEFAULT_PROFILE, Profile } from '../../src/policy/profiles';
 import { DIMENSIONS } from '../../src/policy/dimensions';
-import { parsePlatform, PRESET_DIR } from '../../src/platform/load';
+import { parsePlatform, Platform, presetNames, PRESET_DIR } from '../../src/platform/load';
+import { InputError } from '../../src/util/errors';
+import { didYouMean } from '../../src/util/yaml_input';
+
+/** An InputError detail: `did you mean "x"?; known: a, b, c` (the suggestion first: it is what a reader needs). */
+function known(word: string, names: readonly string[]): string {
+  const hint = didYouMean(word, names).trim().replace(/^\(|\)$/g, '');
+  return `${hint ? `${hint}; ` : ''}known: ${names.join(', ')}`;
+}
 import { parse, stringify } from 'yaml';
 import * as fs from 'fs';
 import * as path from 'path';
 
-let cachedProfile: Profile | undefined;
+// Writing and parsing YAML and checking the schema cost more than booting the machine, and
+// scenarios describe the same few platforms again and again: a preset is parsed once per file
+// text, a scenario's platform once per document (a document that fails is never cached, so it
+// fails the same way each time), and both are handed out only as copies, so no scenario sees
+// another's changes.
+const presetDocs = new Map<string, unknown>();
+const platforms = new Map<string, Platform>();
+
+function parsePreset(text: string): Record<string, unknown> {
+  if (!presetDocs.has(text)) presetDocs.set(text, parse(text));
+  return structuredClone(presetDocs.get(text)) as Record<string, unknown>;
+}
+
+/**
+ * A key equal for two documents exactly when they hold the same values: JSON, with what JSON
+ * would blur (undefined, non-finite numbers, -0, bigint) spelled out and strings escaped so
+ * that no string reads like one of those; undefined for a document holding anything but plain
+ * data (a Date, a class instance), which is then not cached.
+ */
+function docKey(doc: unknown): string | undefined {
+  let plain = true;
+  const key = JSON.stringify(doc, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && ![Object.prototype, null].includes(Object.getPrototypeOf(raw))) plain = false;
+    if (typeof v === 'string') return v.startsWith('\u0000') ? `\u0000${v}` : v;
+    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) return `\u0000n${Object.is(v, -0) ? '-0' : v}`;
+    if (typeof v === 'bigint') return `\u0000b${v}`;
+    if (v === undefined) return '\u0000u';
+    return v;
+  });
+  return plain ? key : undefined;
+}
+
+function parsePlatformCached(doc: Record<string, unknown>, source: string): Platform {
+  const key = docKey(doc);
+  // The document was built by steps: its line numbers would point into no file.
+  if (key === undefined) return parsePlatform(stringify(doc), source, undefined, { lines: false });
+  const k = `${source}\n${key}`;
+  let p = platforms.get(k);
+  if (!p) {
+    p = parsePlatform(stringify(doc), source, undefined, { lines: false });
+    platforms.set(k, p);
+  }
+  return structuredClone(p);
+}
+
+// The run's profile, loaded once per profile name: keyed by the name so that a process that
+// runs the suite again under another MEMCONFORM_PROFILE (a test runner, a mutation worker)
+// never boots machines under the previous run's profile.
+const profileCache = new Map<string, Profile>();
 
 export function runProfile(): Profile {
-  if (!cachedProfile) cachedProfile = loadProfile(process.env.MEMCONFORM_PROFILE || DEFAULT_PROFILE);
-  return cachedProfile;
+  const name = process.env.MEMCONFORM_PROFILE || DEFAULT_PROFILE;
+  let p = profileCache.get(name);
+  if (!p) {
+    // Frozen: every scenario shares it, so one that changed it would change the next ones.
+    const loaded = loadProfile(name);
+    p = Object.freeze({ ...loaded, policy: Object.freeze({ ...loaded.policy }), own: Object.freeze({ ...loaded.own }) });
+    profileCache.set(name, p);
+  }
+  return p;
 }
 
 export class MemWorld extends World {
@@ -39,11 +103,25 @@ export class MemWorld extends World {
     return { ...p, name: `${p.name}+scenario`, policy: { ...p.policy, ...this.overrides } };
   }
 
+  /**
+   * The step being run (set by the BeforeStep hook in steps/support/parameters.ts), so that a
+   * bad value in a feature file is reported at its file and line.
+   */
+  currentStep?: { uri: string; line: number; text: string };
+
+  /** `features/x.feature:12: step "Given ..."`: where a value written in a step came from. */
+  get stepWhere(): string {
+    const s = this.currentStep;
+    return s ? `${s.uri}:${s.line}: step "${s.text}"` : 'step';
+  }
+
   overridePolicy(dim: string, choice: string): void {
     if (this.sessionValue) throw new Error('the machine has already booted: state policy choices before the first command');
+    const ids = DIMENSIONS.map((x) => x.id);
     const d = DIMENSIONS.find((x) => x.id === dim);
-    if (!d) throw new Error(`unknown policy dimension "${dim}"; known: ${DIMENSIONS.map((x) => x.id).join(', ')}`);
-    if (!(choice in d.choices)) throw new Error(`"${choice}" is not a choice of ${dim}; expected one of ${Object.keys(d.choices).join(', ')}`);
+    if (!d) throw new InputError(`${this.stepWhere}: policy dimension`, dim, 'a policy dimension', known(dim, ids));
+    const choices = Object.keys(d.choices);
+    if (!(choice in d.choices)) throw new InputError(`${this.stepWhere}: choice of ${dim}`, choice, `a choice of ${dim}`, known(choice, choices));
     this.overrides[dim] = choice;
   }
 
@@ -59,10 +137,9 @@ export class MemWorld extends World {
   usePreset(name: string): void {
     const file = path.join(PRESET_DIR, `${name}.yaml`);
     if (!fs.existsSync(file)) {
-      const known = fs.readdirSync(PRESET_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
-      throw new Error(`platform "${name}" is not a preset; known presets: ${known.join(', ')}`);
+      throw new InputError(`${this.stepWhere}: platform`, name, 'a platform preset', known(name, presetNames()));
     }
-    this.platformDoc = parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    this.platformDoc = parsePreset(fs.readFileSync(file, 'utf8'));
     this.platformSource = `scenario platform based on platforms/${name}.yaml`;
   }
 
@@ -82,7 +159,7 @@ export class MemWorld extends World {
   get session(): Session {
     if (!this.sessionValue) {
       if (!this.platformDoc) throw new Error('no machine yet: start the scenario with a "Given the <platform> machine" step');
-      const p = parsePlatform(stringify(this.platformDoc), this.platformSource);
+      const p = parsePlatformCached(this.platformDoc, this.platformSource);
       this.sessionValue = new Session(new Machine({ platform: p, profile: this.profile }));
     }
     return this.sessionValue;
@@ -98,8 +175,18 @@ export class MemWorld extends World {
   }
 
   /** Run a guest or monitor line as set-up; a failure here is a broken precondition. */
+  /** Parse and run a line a step wrote; a malformed line is reported at the step. */
+  private runStepLine(line: string): LineResult | null {
+    try {
+      return this.session.runText(line, 'step');
+    } catch (e) {
+      if (e instanceof ScriptError) throw new InputError(`${this.stepWhere}: command`, line, 'a command the shell accepts', e.detail);
+      throw e;
+    }
+  }
+
   setup(line: string): LineResult {
-    const r = this.session.runText(line, 'step');
+    const r = this.runStepLine(line);
     if (!r) throw new Error(`empty command in a Given step: ${JSON.stringify(line)}`);
     if (r.status !== 0) throw new Error(`set-up command failed (status ${r.status}):\n${r.transcript.join('\n')}`);
     return r;
@@ -118,7 +205,7 @@ export class MemWorld extends World {
   act(line: string): LineResult {
     this.logMark = this.machine.log.nextSeq;
     this.before = { memTotalKb: this.meminfoKb('MemTotal'), memFreeKb: this.meminfoKb('MemFree') };
-    const r = this.session.runText(line, 'step');
+    const r = this.runStepLine(line);
     if (!r) throw new Error(`empty command in a When step: ${JSON.stringify(line)}`);
     this.last = r;
     return r;

@@ -4,7 +4,7 @@
 // scenarios make offlining meet memory in use, and how they show where the buddy allocator
 // hands memory out. Placement with --at takes an exact free range (like alloc_contig_range()).
 
-import { parseAddress, parseSize, formatSize, hex } from '../../util/units';
+import { parseAddress, parseNodeId, parseNodeList, parseSize, formatSize, hex } from '../../util/units';
 import { strerror } from '../../util/errno';
 import { parsedCommand } from '../command';
 import type { Allocation } from '../../mm/page_alloc';
@@ -32,17 +32,14 @@ function parse(argv: string[]): Parsed | string {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     try {
-      if (x === '--node') p.node = Number(a[++i]);
-      else if (x === '--membind') p.membind = (a[++i] ?? '').split(',').map(Number);
+      if (x === '--node') p.node = parseNodeId(a[++i] ?? '', 'memhold --node');
+      else if (x === '--membind') p.membind = parseNodeList(a[++i] ?? '', 'memhold --membind');
       else if (x === '--movable' || x === '--unmovable' || x === '--pinned') p.kind = x.slice(2) as Allocation['kind'];
       else if (x === '--at') p.at = parseAddress(a[++i] ?? '', 'memhold --at');
       else if (!x.startsWith('-') && p.size === undefined) p.size = parseSize(x, 'memhold SIZE');
       else return `memhold: unexpected argument "${x}"`;
     } catch (e) {
       return (e as Error).message;
-    }
-    if ((x === '--node' && !Number.isInteger(p.node)) || (x === '--membind' && p.membind!.some((n) => !Number.isInteger(n)))) {
-      return `memhold: ${x} takes node numbers`;
     }
   }
   if (p.size === undefined || p.size <= 0) return 'memhold needs a size such as 512M';

@@ -6,7 +6,7 @@
 //   touch ADDR LEN | stg PTR | ldg PTR | ldr PTR | mte-test PTR LEN
 
 import { strerror, errnoName } from '../../util/errno';
-import { parseSize, formatSize } from '../../util/units';
+import { parseNodeList, parseSize, formatSize } from '../../util/units';
 import { MAP, PROT, OpenFile } from '../../mm/mmap';
 import type { CommandContext, GuestCommand } from '../command';
 import { parsedCommand } from '../command';
@@ -154,8 +154,14 @@ export const mbind = parsedCommand<{ addr: number; len: number; nodes: number[] 
     const p = parsePointer(argv[1]);
     const len = sizeArg(argv[2], 'mbind LENGTH');
     for (const x of [p, len]) if (typeof x === 'string') return x;
-    const nodes = argv[4].split(',').map(Number);
-    if (nodes.some((n) => !Number.isInteger(n) || n < 0 || n > 63)) return `"${argv[4]}" is not a node list such as 0,1`;
+    let nodes: number[];
+    try {
+      nodes = parseNodeList(argv[4], 'mbind NODES');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    // The test process passes a 64-bit nodemask (maxnode 64).
+    if (nodes.some((n) => n > 63)) return `mbind NODES: "${argv[4]}" names a node above 63, which the 64-bit nodemask cannot hold`;
     return { addr: (p as { addr: number }).addr, len: len as number, nodes };
   },
   (a, ctx) => {

@@ -6,7 +6,7 @@
 //   td destroy NAME
 //   td list
 
-import { parseSize, formatSize } from '../../util/units';
+import { parseNodeList, parseSize, formatSize } from '../../util/units';
 import { strerror } from '../../util/errno';
 import { bitmapList } from '../../mm/node';
 import { parsedCommand } from '../command';
@@ -45,8 +45,7 @@ function parse(argv: string[]): Parsed | string {
           if (o === '--memory') p.memory = parseSize(v, 'td create --memory');
           else if (o === '--initial') p.initial = parseSize(v, 'td create --initial');
           else if (o === '--membind') {
-            p.membind = v.split(',').map(Number);
-            if (p.membind.some((n) => !Number.isInteger(n) || n < 0)) return `td create: --membind "${v}" is not a node list such as 0,1`;
+            p.membind = parseNodeList(v, 'td create --membind');
           } else return `td create: unknown option "${o}"`;
         }
         if (p.memory === undefined) return 'td create needs --memory SIZE';
