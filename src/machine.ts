@@ -28,7 +28,7 @@ import { Memblock } from './mm/memblock';
 import { Sparse } from './mm/sparse';
 import { PgData, ZoneType, ZONE_NAMES } from './mm/zone';
 import { PageAllocator } from './mm/page_alloc';
-import { MemoryBlocks, MemoryBlock, MEM_ONLINE, MMOP } from './mm/memory_block';
+import { MemoryBlocks, MemoryBlock, MEM_ONLINE, MMOP, NUMA_NO_NODE } from './mm/memory_block';
 import { MemoryHotplug, NodeNotify, STRUCT_PAGE_SIZE } from './mm/memory_hotplug';
 import { NodeOps } from './mm/node';
 import { RangeSet } from './util/rangeset';
@@ -399,16 +399,17 @@ export class Machine {
         lastId = id;
         const mem = new MemoryBlock(id, id * mb.sectionsPerBlock, MEM_ONLINE, null, 0, true);
         while (ri < regions.length && regions[ri].end <= a) ri++;
-        const nids = new Set<number>();
-        for (let j = ri; j < regions.length && regions[j].start < a + mb.blockSize; j++) nids.add(regions[j].nid);
-        if (nids.size === 1) {
-          const nid = [...nids][0];
-          mem.nid = nid;
-          mem.zone = this.earlyNodeZoneForMemoryBlock(nid, a / ps, mb.pagesPerBlock);
-        } else {
-          mem.nid = Math.max(...nids);
-          mem.zone = null;
+        // The nodes of the block's memblock regions, without a set per block: one node, or
+        // the highest of several (the block then spans nodes and has no single zone).
+        let nid = NUMA_NO_NODE;
+        let mixed = false;
+        for (let j = ri; j < regions.length && regions[j].start < a + mb.blockSize; j++) {
+          const n = regions[j].nid;
+          if (nid !== NUMA_NO_NODE && n !== nid) mixed = true;
+          if (n > nid) nid = n;
         }
+        mem.nid = nid;
+        mem.zone = mixed || nid === NUMA_NO_NODE ? null : this.earlyNodeZoneForMemoryBlock(nid, a / ps, mb.pagesPerBlock);
         mb.add(mem);
       }
     }

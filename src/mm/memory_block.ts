@@ -105,6 +105,70 @@ export class MemoryBlock {
   }
 }
 
+/**
+ * The memory_blocks xarray of drivers/base/memory.c: blocks by id, iterated in id order as
+ * xa_for_each() does. Ids live in fixed chunks of slots, so a 64 TiB host's half a million boot
+ * blocks cost a pointer each, and adding blocks never rehashes one table of all of them (a Map
+ * of that size briefly holds two copies of its table while it grows).
+ */
+export class BlockTable {
+  private static readonly SLOTS = 4096;
+  private readonly chunks = new Map<number, Array<MemoryBlock | undefined>>();
+  /** Chunk numbers in ascending order (few: one per 4096 ids that ever held a block). */
+  private order: number[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  get(id: number): MemoryBlock | undefined {
+    return this.chunks.get(Math.floor(id / BlockTable.SLOTS))?.[id % BlockTable.SLOTS];
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  set(id: number, mem: MemoryBlock): this {
+    if (!Number.isSafeInteger(id) || id < 0) throw new RangeError(`memory block id ${id} is not a block number`);
+    const c = Math.floor(id / BlockTable.SLOTS);
+    let chunk = this.chunks.get(c);
+    if (!chunk) {
+      chunk = new Array<MemoryBlock | undefined>(BlockTable.SLOTS).fill(undefined);
+      this.chunks.set(c, chunk);
+      const at = this.order.findIndex((x) => x > c);
+      if (at < 0) this.order.push(c);
+      else this.order.splice(at, 0, c);
+    }
+    if (chunk[id % BlockTable.SLOTS] === undefined) this.count++;
+    chunk[id % BlockTable.SLOTS] = mem;
+    return this;
+  }
+
+  delete(id: number): boolean {
+    const chunk = this.chunks.get(Math.floor(id / BlockTable.SLOTS));
+    if (!chunk || chunk[id % BlockTable.SLOTS] === undefined) return false;
+    chunk[id % BlockTable.SLOTS] = undefined;
+    this.count--;
+    return true;
+  }
+
+  *values(): IterableIterator<MemoryBlock> {
+    for (const c of this.order) {
+      for (const mem of this.chunks.get(c)!) if (mem !== undefined) yield mem;
+    }
+  }
+
+  *keys(): IterableIterator<number> {
+    for (const mem of this.values()) yield mem.id;
+  }
+
+  [Symbol.iterator](): IterableIterator<MemoryBlock> {
+    return this.values();
+  }
+}
+
 /** What the memory block layer needs from mm/memory_hotplug.c. */
 export interface MemoryBlockOps {
   memoryBlockOnline(mem: MemoryBlock): number;
@@ -112,7 +176,7 @@ export interface MemoryBlockOps {
 }
 
 export class MemoryBlocks {
-  readonly blocks = new Map<number, MemoryBlock>();
+  readonly blocks = new BlockTable();
   /** Ids of the blocks that are not boot blocks, so that they can be found without a walk over every block. */
   readonly hotplugged = new Set<number>();
   readonly chain = new BlockingNotifierChain<MemoryNotify>();
@@ -186,7 +250,7 @@ export class MemoryBlocks {
 
   /** Block ids in ascending order. */
   ids(): number[] {
-    return [...this.blocks.keys()].sort((a, b) => a - b);
+    return [...this.blocks.keys()];
   }
 
   // mirrors memory_group_register_static()
