@@ -135,14 +135,18 @@ export class BlockTable {
     const c = Math.floor(id / BlockTable.SLOTS);
     let chunk = this.chunks.get(c);
     if (!chunk) {
-      chunk = new Array<MemoryBlock | undefined>(BlockTable.SLOTS).fill(undefined);
+      chunk = [];
       this.chunks.set(c, chunk);
       const at = this.order.findIndex((x) => x > c);
       if (at < 0) this.order.push(c);
       else this.order.splice(at, 0, c);
     }
-    if (chunk[id % BlockTable.SLOTS] === undefined) this.count++;
-    chunk[id % BlockTable.SLOTS] = mem;
+    const slot = id % BlockTable.SLOTS;
+    // A chunk is as long as its highest slot used, and packed: iterating a small machine's
+    // table touches its blocks, not 4096 empty slots.
+    while (chunk.length <= slot) chunk.push(undefined);
+    if (chunk[slot] === undefined) this.count++;
+    chunk[slot] = mem;
     return this;
   }
 
