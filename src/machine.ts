@@ -370,8 +370,9 @@ export class Machine {
 
   private applyHotplugParams(): void {
     const c = this.cmdline;
-    const st = c.string('memhp_default_state');
-    if (st !== undefined) this.hotplug.setDefaultStateParam(st);
+    // setup_memhp_default_state() runs for each occurrence and ignores a value it does not
+    // know, so `memhp_default_state=offline ... memhp_default_state=on` stays offline.
+    for (const st of c.all('memhp_default_state')) if (typeof st === 'string') this.hotplug.setDefaultStateParam(st);
     if (c.has('movable_node')) this.hotplug.movableNodeEnabled = true;
     const mom = c.get('memory_hotplug.memmap_on_memory');
     if (mom !== undefined) this.hotplug.memmapOnMemory = mom === true || /^(1|y|Y|force)$/.test(mom);

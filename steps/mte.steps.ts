@@ -98,3 +98,46 @@ Then('an MTE mapping bound to any node with memory keeps its tags', function (th
     expect(t.out.join('\n'), `node ${n}: ${t.transcript.join('\n')}`).to.match(/tags read back as 0x5; a mismatched load faults/);
   }
 });
+
+// A system call or test-program line of the test process, strace style (see src/shell/commands/syscalls.ts).
+When('the test process calls {string}', function (this: MemWorld, line: string) {
+  this.act(line);
+});
+
+Given('the test process has called {string}', function (this: MemWorld, line: string) {
+  this.setup(line);
+});
+
+// MAP_FIXED: the mapping is where the scenario says, whatever the model's layout.
+Given('the test process has mapped {size} at {address} with {string} and {string}', function (this: MteWorld, size: number, addr: number, prot: string, flags: string) {
+  const line = mmapLine(this, size, prot, `${flags}|MAP_FIXED`).replace(/^mmap NULL /, `mmap ${hex(addr)} `);
+  const r = this.setup(line);
+  expect(r.out[0], r.transcript.join('\n')).to.match(new RegExp(`= ${hex(addr)}$`));
+  this.mapped = addr;
+});
+
+// The test program tags one page through a pointer with tag 5 (mte-test), as the check of
+// MTE-BUDDY does for a whole mapping.
+const TEST_TAG = 0x5n << 56n;
+function mteTest(w: MemWorld, addr: number) {
+  return w.session.runText(`mte-test 0x${(TEST_TAG | BigInt(addr)).toString(16)} 4K`, 'step')!;
+}
+
+Then('the memory at {address} keeps its tags', function (this: MemWorld, addr: number) {
+  const t = mteTest(this, addr);
+  expect(t.out.join('\n'), t.transcript.join('\n')).to.equal('mte-test: 1 pages: tags read back as 0x5; a mismatched load faults (SEGV_MTESERR)');
+});
+
+Then('the memory at {address} is not tag-checked', function (this: MemWorld, addr: number) {
+  const t = mteTest(this, addr);
+  expect(t.out.join('\n'), t.transcript.join('\n')).to.match(/not a PROT_MTE mapping; tags are ignored$/);
+});
+
+// The node's AnonPages in /sys/devices/system/node/nodeN/meminfo: the test process is the only
+// user of anonymous memory in these scenarios.
+Then('node {int} holds {size} of the test process\'s memory', function (this: MemWorld, node: number, size: number) {
+  const text = this.read(`/sys/devices/system/node/node${node}/meminfo`);
+  const m = new RegExp(`^Node ${node} AnonPages:\\s+(\\d+) kB$`, 'm').exec(text);
+  expect(m, text).to.not.equal(null);
+  expect(Number(m![1]) * 1024).to.equal(size);
+});

@@ -1,8 +1,10 @@
 @epic:hotplug @feature:auto-online
 Feature: memhp_default_state= decides whether hot-added blocks come up online, and where
-  setup_memhp_default_state() takes offline, online, online_kernel or online_movable and
-  ignores anything else (the Kconfig default stays); add_memory_resource() then onlines each
-  new block with that type, and /sys/devices/system/memory/auto_online_blocks shows it.
+  setup_memhp_default_state() runs for each memhp_default_state= on the command line, in order:
+  it takes offline, online, online_kernel or online_movable and ignores anything else, so an
+  invalid value leaves what an earlier one set (qemu-q35 boots with memhp_default_state=offline)
+  or else the Kconfig default; add_memory_resource() then onlines each new block with that
+  type, and /sys/devices/system/memory/auto_online_blocks shows it.
 
   @req:HP-BLOCKS @source=S000 @severity:normal
   Rule: HP-BLOCKS - a hot-added block is offline until onlined, unless auto-online is configured
@@ -24,4 +26,4 @@ Feature: memhp_default_state= decides whether hot-added blocks come up online, a
         | offline        | online_movable | online  | online_movable | Movable        |
         | offline        | on             | offline | offline        | Normal Movable |
         | online         | offline        | offline | offline        | Normal Movable |
-        | online_movable | on             | online  | online_movable | Movable        |
+        | online_movable | on             | offline | offline        | Normal Movable |

@@ -107,6 +107,39 @@ Feature: Memory block sysfs files answer as Linux does in every state
         | 1     | EBUSY  | the kernel image is unmovable       | memory offlining [mem 0x08000000-0x0fffffff] failed due to failure to isolate range |
         | 7     | EINVAL | the block has a hole at its end     | memory offlining [mem 0x38000000-0x3fffffff] failed due to memory holes             |
 
+    Scenario Outline: writing 0 to online of boot memory block <block> fails with <errno> (<why>)
+      Given the qemu-q35 machine
+      When the administrator writes "0" to "/sys/devices/system/memory/memory<block>/online"
+      Then the write fails with <errno>
+      And memory block <block> is online
+
+      Examples:
+        | block | errno  | why                             |
+        | 0     | EINVAL | the block spans two zones       |
+        | 1     | EBUSY  | the kernel image is unmovable   |
+        | 7     | EINVAL | the block has a hole at its end |
+
+    Scenario: a successful offline logs how many pages left, at debug level
+      Given the qemu-q35 machine
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And "online_movable" was written to "/sys/devices/system/memory/memory32/state"
+      And dynamic debug is enabled for "mm/memory_hotplug.c"
+      When the administrator writes "offline" to "/sys/devices/system/memory/memory32/state"
+      Then the write succeeds
+      And memory block 32 is offline
+      And the kernel log shows "Offlined Pages 32768"
+
+    Scenario: a memory notifier that vetoes MEM_GOING_OFFLINE keeps the block online
+      Given the qemu-q35 machine
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And "online_movable" was written to "/sys/devices/system/memory/memory32/state"
+      And a memory notifier vetoes MEM_GOING_OFFLINE with EBUSY
+      And dynamic debug is enabled for "mm/memory_hotplug.c"
+      When the administrator writes "offline" to "/sys/devices/system/memory/memory32/state"
+      Then the write fails with EBUSY
+      And memory block 32 is online
+      And the kernel log shows "memory offlining [mem 0x100000000-0x107ffffff] failed due to notifier failure"
+
     Scenario: a block spanning two zones cannot be offlined at all
       Given the qemu-q35 machine
       When the administrator writes "offline" to "/sys/devices/system/memory/memory0/state"
@@ -155,6 +188,15 @@ Feature: Memory block sysfs files answer as Linux does in every state
       Then the write fails with EPERM
       And the kernel log shows "Boot memory [140000000 148000000] offlining attempted"
 
+    Scenario: on arm64 hot-added memory can go offline again
+      Given the arm64-mte-cxl machine
+      And the mte-hotplug-guard policy is no-mte
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And "online_movable" was written to "/sys/devices/system/memory/memory512/state"
+      When the administrator writes "offline" to "/sys/devices/system/memory/memory512/state"
+      Then the write succeeds
+      And memory block 512 is offline
+
   @req:HP-BLOCKS @source=S000
   Rule: HP-BLOCKS - an ACPI eject offlines every block first, or leaves the DIMM in place
 
@@ -179,3 +221,19 @@ Feature: Memory block sysfs files answer as Linux does in every state
       And memory block 32 is online
       And memory block 33 is online
       And memory block 34 is offline
+
+    Scenario Outline: ejecting one of two DIMMs removes its blocks only (memmap_on_memory=<memmap>)
+      Given the qemu-q35 machine
+      And the kernel command line also has "memory_hotplug.memmap_on_memory=<memmap>"
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And a 1 GiB DIMM "dimm2" is hot-plugged
+      When the hypervisor runs "device_del dimm1"
+      Then the hypervisor lists 1 memory device
+      And no memory block covers 0x100000000-0x13fffffff
+      And the memory blocks in 0x140000000-0x17fffffff are 8 offline blocks
+      And "/proc/iomem" does not include "100000000-13fffffff : System RAM"
+
+      Examples:
+        | memmap |
+        | 0      |
+        | 1      |

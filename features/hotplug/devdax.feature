@@ -59,3 +59,12 @@ Feature: Memory refused as System RAM stays usable as device-dax
       Then the command fails
       And the command reports "dax0.0: failed to online memory: Operation not permitted"
       And the memory blocks in 0x1000000000-0x1fffffffff are 512 offline blocks
+
+    Scenario: kmem gives offline memory back at once, and the CXL node goes away with it
+      Given the x86-tdx-cxl machine
+      And TDX is turned off in the BIOS
+      When the administrator writes "dax0.0" to "/sys/bus/dax/drivers/kmem/unbind"
+      Then the write succeeds
+      And no memory block covers 0x1000000000-0x1fffffffff
+      And "/proc/iomem" does not include "System RAM (kmem)"
+      And "/sys/devices/system/node/online" reads "0-1"

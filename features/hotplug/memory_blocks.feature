@@ -80,3 +80,28 @@ Feature: Hot-added memory is managed in memory blocks
       Then the kernel log shows "Block size [0x8000000] unaligned hotplug range: start 0x104000000, size 0x8000000"
       And the kernel log shows "acpi PNP0C80:01: add_memory failed"
       And no memory block covers 0x104000000-0x10bffffff
+      And "/proc/iomem" does not include "104000000-10bffffff : System RAM"
+
+    Scenario: with memory_hotplug.memmap_on_memory=1 a 1 GiB DIMM is still exactly eight blocks
+      Given the qemu-q35 machine
+      And the kernel command line also has "memory_hotplug.memmap_on_memory=1"
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then the memory blocks in 0x100000000-0x13fffffff are 8 offline blocks
+      And no memory block covers 0x140000000-0x147ffffff
+
+    Scenario: a hot-add whose memmap cannot be allocated leaves no block, resource or memblock region behind
+      Given the qemu-q35 machine
+      And the administrator has run "memhold 952M --unmovable"
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then the kernel log shows "acpi PNP0C80:00: add_memory failed"
+      And no memory block covers 0x100000000-0x13fffffff
+      And "/proc/iomem" does not include "100000000-13fffffff : System RAM"
+      And "/sys/kernel/debug/memblock/memory" does not include "0x0000000100000000"
+
+    Scenario: with memory_hotplug.memmap_on_memory=1 each block carries its memmap, so the same hot-add succeeds
+      Given the qemu-q35 machine
+      And the kernel command line also has "memory_hotplug.memmap_on_memory=1"
+      And the administrator has run "memhold 952M --unmovable"
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then the memory blocks in 0x100000000-0x13fffffff are 8 offline blocks
+      And "/proc/iomem" includes the line "100000000-13fffffff : System RAM"

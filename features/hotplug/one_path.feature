@@ -67,3 +67,11 @@ Feature: Every hot-add that can reach the page allocator goes through add_memory
         | a range that is already System RAM  | 0x100000000    | EEXIST | Unable to reserve System RAM region: 0000000100000000->0000000108000000                   |
         | a range beyond the addressable space | 0x400000000000 | E2BIG  | Hotplug memory [0x400000000000-0x400008000000] exceeds maximum addressable range [0-0x3fffffffffff]   |
 
+
+    Scenario: the probe interface accepts the last block below the addressable limit
+      Given the qemu-q35 machine
+      And the platform has these settings:
+        | kconfig.ARCH_MEMORY_PROBE | true |
+      When the administrator writes "0x3ffff8000000" to "/sys/devices/system/memory/probe"
+      Then the write succeeds
+      And 0x3ffff8000000-0x3fffffffffff was added through add_memory_resource() as "System RAM"

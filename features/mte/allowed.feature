@@ -26,6 +26,7 @@ Feature: PROT_MTE is granted only on mappings that are known to be taggable
         | a memfd                  | memfd:buf                 | MAP_SHARED                             | the system call succeeds          |
         | a tmpfs file             | /dev/shm/buf              | MAP_SHARED                             | the system call succeeds          |
         | a hugetlbfs file         | /dev/hugepages/buf        | MAP_SHARED                             | the system call succeeds          |
+        | a hugetlbfs file, MAP_HUGETLB | /dev/hugepages/buf   | MAP_SHARED\|MAP_HUGETLB                 | the system call succeeds          |
         | a page-cache file        | /var/tmp/data             | MAP_SHARED                             | the system call fails with EINVAL |
         | device-dax               | /dev/dax0.0               | MAP_SHARED                             | the system call fails with EINVAL |
         | a VFIO BAR               | /dev/vfio/devices/vfio0   | MAP_SHARED                             | the system call fails with EINVAL |

@@ -62,3 +62,39 @@ Feature: Each MTE hot-add guard of S000 refuses what it can see
       When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
       Then the command fails
       And the kernel log shows "kmem dax0.0: region0 is not online-capable: MTE is enabled and not every member device reports Extended Metadata"
+
+    Scenario Outline: a region of mem0 and mem1 is refused under the <guard> guard too
+      Given the mte-hotplug-guard policy is <guard>
+      And the administrator has run "cxl create-region -t ram -d decoder0.0 -m mem0 mem1"
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command fails
+      And the kernel log shows "<message>"
+      And no memory block covers 0x10000000000-0x10fffffffff
+
+      Examples:
+        | guard       | message                                                                                             |
+        | arch-check  | arm64: Reject hot-adding memory range: 0x10000000000-0x11000000000, it cannot store MTE tags.       |
+        | driver-flag | memory hotplug: refusing [mem 0x10000000000-0x10fffffffff]: the driver says it cannot store MTE tags |
+
+    Scenario: persistent memory given to kmem is refused by the arch check
+      Given the firmware reports persistent memory at 0x2000000000-0x203fffffff on node 0
+      And the mte-hotplug-guard policy is arch-check
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command fails
+      And the kernel log shows "arm64: Reject hot-adding memory range: 0x2000000000-0x2040000000, it cannot store MTE tags."
+      And no memory block covers 0x2000000000-0x203fffffff
+
+    Scenario Outline: with MTE off (arm64.nomte) the <guard> guard lets a region of mem1 become System RAM
+      Given the kernel command line also has "arm64.nomte"
+      And the mte-hotplug-guard policy is <guard>
+      And the administrator has run "cxl create-region -t ram -d decoder0.0 -m mem1"
+      When the administrator runs "daxctl online-memory dax0.0"
+      Then the command succeeds
+      And some page of 0x10000000000-0x107ffffffff is in the page allocator
+
+      Examples:
+        | guard       |
+        | arch-check  |
+        | cxl-region  |
+        | driver-flag |
+

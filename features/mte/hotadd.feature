@@ -79,6 +79,16 @@ Feature: With MTE enabled, non-taggable memory stays out of the buddy allocator
       When the administrator reads "/proc/cpuinfo"
       Then the CPU features do not include "mte"
 
+    Scenario: an arm64 machine with nothing to hot-plug may advertise MTE
+      Given a bare-metal arm64 machine with this memory map:
+        | range                 | type   | node |
+        | 0x80000000-0x87fffffff | usable | 0    |
+      And the platform has these settings:
+        | cpu.mte | true |
+      And the mte-hotplug-guard policy is no-mte
+      When the administrator reads "/proc/cpuinfo"
+      Then the CPU features include "mte"
+
     Scenario Outline: MTE is advertised only if every hot-pluggable source can tag (<case>)
       Given the arm64-mte-cxl machine
       And the mte-hotplug-guard policy is no-mte

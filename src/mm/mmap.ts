@@ -76,24 +76,26 @@ export class Process {
     return fd;
   }
 
-  // mirrors arch_calc_vm_prot_bits(): PROT_MTE means VM_MTE only where MTE is supported.
+  // mirrors arch_calc_vm_prot_bits() (with calc_vm_prot_bits()): PROT_MTE means VM_MTE only
+  // where MTE is supported.
   private protBits(prot: number): Set<VmFlag> {
     const f = new Set<VmFlag>();
+    // Stryker disable next-line ConditionalExpression,StringLiteral: nothing in the model reads VM_READ (no permission faults, no smaps); kept to mirror calc_vm_prot_bits()
     if (prot & PROT.PROT_READ) f.add('VM_READ');
+    // Stryker disable next-line ConditionalExpression,StringLiteral: nothing in the model reads VM_WRITE (no permission faults, no smaps); kept to mirror calc_vm_prot_bits()
     if (prot & PROT.PROT_WRITE) f.add('VM_WRITE');
+    // Stryker disable next-line ConditionalExpression,StringLiteral: nothing in the model reads VM_EXEC (no permission faults, no smaps); kept to mirror calc_vm_prot_bits()
     if (prot & PROT.PROT_EXEC) f.add('VM_EXEC');
     if (prot & PROT.PROT_MTE && this.mte) f.add('VM_MTE');
     return f;
   }
 
   // mirrors arch_calc_vm_flag_bits(): anonymous, shmem and (v6.13+) hugetlb mappings may be tagged.
-  private flagBits(file: OpenFile | undefined, flags: number): boolean {
+  private flagBits(kind: BackingKind): boolean {
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: without MTE, VM_MTE is never set (protBits) and KVM cannot enable MTE, so VM_MTE_ALLOWED is never read
     if (!this.mte) return false;
-    const hugetlbOk = this.m.policy['mte-hugetlb'] === 'allowed';
-    if (flags & MAP.MAP_ANONYMOUS) return !(flags & MAP.MAP_HUGETLB) || hugetlbOk;
-    if (file?.kind === 'shmem') return true;
-    if (file?.kind === 'hugetlbfs') return hugetlbOk;
-    return false;
+    if (kind === 'anon' || kind === 'shmem') return true;
+    return kind === 'hugetlbfs' && this.m.policy['mte-hugetlb'] === 'allowed';
   }
 
   // mirrors arch_validate_flags(): VM_MTE needs VM_MTE_ALLOWED.
@@ -101,23 +103,25 @@ export class Process {
     return !(this.mte && f.has('VM_MTE') && !f.has('VM_MTE_ALLOWED'));
   }
 
-  // mirrors do_mmap() + mmap_region() and the file's ->mmap(): returns the address or -errno.
+  // mirrors ksys_mmap_pgoff(), do_mmap() and mmap_region() (which checks arch_validate_flags()
+  // before the file's ->mmap()), then the driver's ->mmap(): returns the address or -errno.
   mmap(addr: number, len: number, prot: number, flags: number, fd: number, offset: number): number {
-    if (!len) return -E.EINVAL;
-    len = Math.ceil(len / PAGE) * PAGE;
     const anon = !!(flags & MAP.MAP_ANONYMOUS);
+    // ksys_mmap_pgoff(): the descriptor; MAP_HUGETLB only on anonymous or hugetlbfs memory.
     const file = anon ? undefined : this.fds.get(fd);
     if (!anon && !file) return -E.EBADF;
+    if (file && file.kind !== 'hugetlbfs' && flags & MAP.MAP_HUGETLB) return -E.EINVAL;
+    if (!len) return -E.EINVAL;
+    len = Math.ceil(len / PAGE) * PAGE;
     if (!(flags & (MAP.MAP_SHARED | MAP.MAP_PRIVATE))) return -E.EINVAL;
+    const kind: BackingKind = file ? file.kind : flags & MAP.MAP_HUGETLB ? 'hugetlbfs' : 'anon';
     const vmFlags = this.protBits(prot);
-    if (this.flagBits(file, flags)) vmFlags.add('VM_MTE_ALLOWED');
+    if (this.flagBits(kind)) vmFlags.add('VM_MTE_ALLOWED');
+    // Stryker disable next-line ConditionalExpression,StringLiteral: nothing in the model reads VM_SHARED (private mappings are never copied on write); kept to mirror do_mmap()
     if (flags & MAP.MAP_SHARED) vmFlags.add('VM_SHARED');
-    let kind: BackingKind = anon ? 'anon' : file!.kind;
-    if (anon && flags & MAP.MAP_HUGETLB) {
-      kind = 'hugetlbfs';
-      vmFlags.add('VM_HUGETLB');
-    }
     if (kind === 'hugetlbfs') vmFlags.add('VM_HUGETLB');
+    if (!this.validateFlags(vmFlags)) return -E.EINVAL;
+    // Stryker disable next-line StringLiteral: the MAIR attribute is read only for cacheability (kvm_vma_is_cacheable()), where Normal and Normal Tagged are alike
     let attr: MemAttr = 'NORMAL';
     // The driver's ->mmap():
     if (kind === 'devdax') {
@@ -127,13 +131,14 @@ export class Process {
     } else if (kind === 'vfio-bar' || kind === 'vfio-cacheable') {
       // vfio_pci_core_mmap(): an I/O PFN map; BARs are uncached and safe for write-combining.
       if (!(flags & MAP.MAP_SHARED)) return -E.EINVAL;
+      // Stryker disable next-line StringLiteral: nothing in the model reads VM_IO or VM_DONTEXPAND (no mremap, no get_user_pages refusal); VM_PFNMAP is read
       vmFlags.add('VM_IO').add('VM_PFNMAP').add('VM_DONTEXPAND');
       if (kind === 'vfio-bar') {
         vmFlags.add('VM_ALLOW_ANY_UNCACHED');
         attr = 'DEVICE_nGnRnE';
       }
     }
-    if (!this.validateFlags(vmFlags)) return -E.EINVAL;
+    // Stryker disable next-line ConditionalExpression,StringLiteral: the MAIR attribute is read only for cacheability (kvm_vma_is_cacheable()), where Normal and Normal Tagged are alike
     if (vmFlags.has('VM_MTE')) attr = 'NORMAL_TAGGED';
     const start = flags & MAP.MAP_FIXED ? addr : this.placeBelow(len);
     this.vmas.push({ start, end: start + len, prot, flags: vmFlags, kind, file, offset, attr, nodes: [], allocs: [], backing: [] });
@@ -157,30 +162,40 @@ export class Process {
     return cur >= end ? out : null;
   }
 
-  // mirrors do_mprotect_pkey(): arch_validate_prot(), then arch_validate_flags() per VMA.
+  // mirrors do_mprotect_pkey(): arch_validate_prot(), then VMA by VMA from the lowest:
+  // arch_validate_flags() on the new flags, and the change. A failure stops the walk and leaves
+  // the VMAs before it changed. VM_MTE is not among the flags a protection change clears
+  // (VM_ARCH_CLEAR is VM_ARM64_BTI), so PROT_MTE once set stays. VMAs are not split: a change
+  // applies to each VMA the range touches, whole.
   mprotect(addr: number, len: number, prot: number): number {
     if (addr % PAGE) return -E.EINVAL;
+    if (!len) return 0;
+    const end = addr + Math.ceil(len / PAGE) * PAGE;
     const supported = PROT.PROT_READ | PROT.PROT_WRITE | PROT.PROT_EXEC | PROT.PROT_SEM | (this.mte ? PROT.PROT_MTE : 0);
     if (prot & ~supported) return -E.EINVAL;
-    const end = addr + Math.ceil(len / PAGE) * PAGE;
-    const vmas = this.vmasIn(addr, end);
-    if (!vmas) return -E.ENOMEM;
+    const vmas = this.vmas.filter((v) => v.start < end && addr < v.end);
+    if (!vmas.length || vmas[0].start > addr) return -E.ENOMEM;
+    let tmp = vmas[0].start;
     for (const v of vmas) {
-      const nf = new Set([...v.flags].filter((f) => !['VM_READ', 'VM_WRITE', 'VM_EXEC', 'VM_MTE'].includes(f)));
+      if (v.start !== tmp) return -E.ENOMEM;
+      // Stryker disable next-line MethodExpression,ArrayDeclaration,StringLiteral: only VM_MTE and VM_MTE_ALLOWED decide arch_validate_flags(), and the access flags are read by nothing in the model
+      const nf = new Set([...v.flags].filter((f) => !['VM_READ', 'VM_WRITE', 'VM_EXEC'].includes(f)));
       for (const f of this.protBits(prot)) nf.add(f);
       if (!this.validateFlags(nf)) return -E.EINVAL;
-    }
-    for (const v of vmas) {
-      for (const f of ['VM_READ', 'VM_WRITE', 'VM_EXEC', 'VM_MTE'] as const) v.flags.delete(f);
-      for (const f of this.protBits(prot)) v.flags.add(f);
+      v.flags = nf;
       v.prot = prot;
+      // Stryker disable next-line ConditionalExpression,StringLiteral: the MAIR attribute is read only for cacheability (kvm_vma_is_cacheable()), where Normal and Normal Tagged are alike
       if (v.flags.has('VM_MTE')) v.attr = 'NORMAL_TAGGED';
+      tmp = v.end;
     }
-    return 0;
+    return tmp < end ? -E.ENOMEM : 0;
   }
 
-  // mirrors do_mbind() for MPOL_BIND: nodes without memory are refused.
+  // mirrors do_mbind() for MPOL_BIND: a page-aligned start; nodes without memory are dropped
+  // and none left is refused (mpol_set_nodemask()); a hole in the range is -EFAULT
+  // (queue_pages_range()).
   mbind(addr: number, len: number, nodes: number[]): number {
+    if (addr % PAGE) return -E.EINVAL;
     const withMem = this.m.nodes.stateMask('has_memory');
     const usable = nodes.filter((n) => withMem.includes(n));
     if (!usable.length) return -E.EINVAL;
