@@ -6,7 +6,7 @@
 // A mutant is killed when either pass kills it (or times it out). The score is Stryker's:
 // detected / (detected + survived + no coverage); compile and runtime errors and mutants
 // ignored with a `Stryker disable` comment (equivalent mutants, each with its reason; see
-// docs/mutation-survivors.md) are not counted.
+// docs/mutation-survivors/) are not counted.
 //
 // Options: --report FILE, --unit FILE (the two reports), --fail-under N (exit 1 when a target
 // subsystem scores below N%), --quiet (no survivor list).
@@ -87,6 +87,16 @@ export function score(c: Counts): number {
   return valid ? (100 * detected) / valid : NaN;
 }
 
+/**
+ * The same with every ignored mutant (marked equivalent with `Stryker disable`, or documentation
+ * text) counted as a survivor: what the score would be if none of those reasons held.
+ */
+export function strictScore(c: Counts): number {
+  const detected = c.killed + c.timeout;
+  const valid = detected + c.survived + c.noCoverage + c.ignored;
+  return valid ? (100 * detected) / valid : NaN;
+}
+
 function key(file: string, m: Mutant): string {
   const { start, end } = m.location;
   return [file, m.mutatorName, m.replacement ?? '', start.line, start.column, end.line, end.column].join('\u0000');
@@ -131,7 +141,7 @@ function pct(n: number): string {
 }
 
 export function table(rows: Array<[string, Counts]>): string[] {
-  const head = ['subsystem', 'score %', 'killed', 'timeout', 'survived', 'no cov', 'errors', 'ignored', 'files'];
+  const head = ['subsystem', 'score %', 'strict %', 'killed', 'timeout', 'survived', 'no cov', 'errors', 'ignored', 'files'];
   const lines = [head.join('  ')];
   for (const [name, c] of rows) {
     const files = (c as Counts & { files?: number }).files ?? 0;
@@ -139,13 +149,14 @@ export function table(rows: Array<[string, Counts]>): string[] {
       [
         name.padEnd(head[0].length),
         pct(score(c)).padStart(head[1].length),
-        String(c.killed).padStart(head[2].length),
-        String(c.timeout).padStart(head[3].length),
-        String(c.survived).padStart(head[4].length),
-        String(c.noCoverage).padStart(head[5].length),
-        String(c.errors).padStart(head[6].length),
-        String(c.ignored).padStart(head[7].length),
-        String(files).padStart(head[8].length),
+        pct(strictScore(c)).padStart(head[2].length),
+        String(c.killed).padStart(head[3].length),
+        String(c.timeout).padStart(head[4].length),
+        String(c.survived).padStart(head[5].length),
+        String(c.noCoverage).padStart(head[6].length),
+        String(c.errors).padStart(head[7].length),
+        String(c.ignored).padStart(head[8].length),
+        String(files).padStart(head[9].length),
       ].join('  '),
     );
   }
@@ -212,6 +223,8 @@ export function main(argv: string[]): number {
   const byUnit = merged.filter((x) => x.by === 'unit').length;
   console.log(`mutation score by subsystem (${reportFile}${unit ? ` + ${unitFile}: ${byUnit} more killed by unit tests` : ''})`);
   for (const l of table([...order.map((n) => [n, bySub.get(n)!] as [string, Counts]), [TARGET.join('+'), target], ['all', all]])) console.log(`  ${l}`);
+  console.log('  score: Stryker\'s, (killed + timeout) / (killed + timeout + survived + no cov); strict: ignored mutants counted as survivors');
+  console.log('  every ignored mutant has its reason beside it in the source (Stryker disable) and in docs/mutation-survivors/');
 
   if (!quiet) {
     const left = merged.filter((x) => UNDETECTED.includes(x.mutant.status));
