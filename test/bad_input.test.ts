@@ -213,6 +213,9 @@ describe('bad input', function () {
       expect(stepFailure('a choice the dimension does not have')).to.match(
         /^test\/fixtures\/bad-input\/steps\.feature:35: step "And the tdx-hotplug-guard policy is ownr": choice of tdx-hotplug-guard: "ownr" is not a choice of tdx-hotplug-guard \(did you mean "owner"\?; known: owner, reject-platform, /,
       );
+      expect(stepFailure('a choice named after a property every object has')).to.match(
+        /^test\/fixtures\/bad-input\/steps\.feature:64: step "And the tdx-hotplug-guard policy is constructor": choice of tdx-hotplug-guard: "constructor" is not a choice of tdx-hotplug-guard/,
+      );
     });
   });
 
@@ -309,7 +312,7 @@ describe('bad input', function () {
     it('every bad value in the fixture is a harness error at its step, with no stack trace in the output', () => {
       expect(stepRun.status).to.equal(1);
       expect([...steps.values()].map((r) => r.status)).to.deep.equal(Array(steps.size).fill('broken'));
-      expect(steps.size).to.equal(10);
+      expect(steps.size).to.equal(11);
       expect(stepRun.stdout).to.not.match(/^\s+at .*:\d+:\d+\)?$/m);
     });
     it('{errno}', () => {

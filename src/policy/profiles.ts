@@ -25,7 +25,7 @@ const profileSchema = z.strictObject({
   description: z.string().min(1),
   extends: z.string().optional(),
   /** `uname -r` of the kernel the profile stands for. */
-  release: z.string().regex(/^\d+\.\d+/, 'expected a kernel release such as 6.8.0').optional(),
+  release: z.string().regex(/^\d+\.\d/, 'expected a kernel release such as 6.8.0').optional(),
   choices: z.record(z.string(), z.string()),
 });
 
@@ -75,7 +75,7 @@ export function parseProfile(text: string, source: string): { data: z.infer<type
     const d = DIMENSIONS.find((x) => x.id === dim);
     if (!d) {
       problems.push(`${locateKey(y, ['choices'], dim)}: choices: unknown policy dimension "${dim}"${didYouMean(dim, ids)}; known: ${ids.join(', ')}`);
-    } else if (!(choice in d.choices)) {
+    } else if (!Object.hasOwn(d.choices, choice)) {
       const known = Object.keys(d.choices);
       problems.push(`${at(['choices', dim])}: choices.${dim}: "${choice}" is not a choice of ${dim}${didYouMean(choice, known)}; expected one of ${known.join(', ')}`);
     }
@@ -90,7 +90,7 @@ export function profileFromText(text: string, source: string, name: string, seen
   if (data.name !== name) throw new ProfileError(`${at(['name'])}: name: "${data.name}" does not match the file name "${name}"`);
   let base: Profile | undefined;
   if (data.extends) {
-    if (seen.includes(data.extends)) throw new ProfileError(`${at(['extends'])}: extends: profile inheritance loops: ${[...seen, name, data.extends].join(' -> ')}`);
+    if ([...seen, name].includes(data.extends)) throw new ProfileError(`${at(['extends'])}: extends: profile inheritance loops: ${[...seen, name, data.extends].join(' -> ')}`);
     try {
       base = loadProfile(data.extends, [...seen, name]);
     } catch (e) {

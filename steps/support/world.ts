@@ -121,7 +121,7 @@ export class MemWorld extends World {
     const d = DIMENSIONS.find((x) => x.id === dim);
     if (!d) throw new InputError(`${this.stepWhere}: policy dimension`, dim, 'a policy dimension', known(dim, ids));
     const choices = Object.keys(d.choices);
-    if (!(choice in d.choices)) throw new InputError(`${this.stepWhere}: choice of ${dim}`, choice, `a choice of ${dim}`, known(choice, choices));
+    if (!Object.hasOwn(d.choices, choice)) throw new InputError(`${this.stepWhere}: choice of ${dim}`, choice, `a choice of ${dim}`, known(choice, choices));
     this.overrides[dim] = choice;
   }
 
