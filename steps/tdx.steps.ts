@@ -1,11 +1,13 @@
 // TDX host steps: bringing the TDX module up the way the profile's era does it, racing it,
 // TD guests, and what the kernel log and the page allocator show afterwards.
 
-import { Given, When, Then } from '@cucumber/cucumber';
+import { Given, When, Then, DataTable } from '@cucumber/cucumber';
 import { expect } from 'chai';
 import { MemWorld } from './support/world';
 import { expectStatus } from './support/expect_status';
-import { Range, hex, parseNodeId } from '../src/util/units';
+import { Range, hex, parseNodeId, parseRange } from '../src/util/units';
+import { InputError } from '../src/util/errors';
+import { E820_TYPES } from '../src/platform/schema';
 
 // v6.8-v7.0: kvm_intel initializes the module; newest: it was initialized at boot and loading
 // kvm_intel with tdx=1 only enables TDX guests. Either way the step ends with TDX usable.
@@ -40,6 +42,25 @@ Given('the firmware reports legacy persistent memory at {range} on node {int}', 
     const nodes = new Set(doc.nodes as number[]);
     nodes.add(node);
     doc.nodes = [...nodes].sort((a, b) => a - b);
+  });
+});
+
+// A preset whose BIOS reports another e820 map (everything else, CMRs included, stays):
+//   | range               | type     | node |
+//   | 0x70000000-0x77ffffff | reserved |      |
+Given('the {platform} machine with this memory map:', function (this: MemWorld, name: string, table: DataTable) {
+  this.usePreset(name);
+  const types = Object.keys(E820_TYPES);
+  const map = table.hashes().map((r, i) => {
+    const row = `${this.stepWhere}: memory map row ${i + 1}`;
+    parseRange(r.range, `${row}, range`);
+    if (!types.includes(r.type)) throw new InputError(`${row}, type`, r.type, `an e820 type (${types.join(', ')})`);
+    const e: Record<string, unknown> = { range: r.range, type: r.type };
+    if (r.node) e.node = parseNodeId(r.node, `${row}, node`);
+    return e;
+  });
+  this.adjustPlatform((doc) => {
+    doc.memory_map = map;
   });
 });
 
@@ -178,4 +199,15 @@ Given('almost all memory is held by unmovable kernel allocations', function (thi
   const free = this.meminfoKb('MemFree') * 1024;
   // Leave 32 MiB: less than the PAMTs need, and not contiguous with anything useful.
   this.setup(`memhold ${free - 32 * 1024 * 1024} --unmovable --membind 0,1`);
+});
+
+// What dmesg shows of one subsystem, in order: every line with the prefix (pr_fmt), exactly.
+Then('the kernel log lines starting with {string} are:', function (this: MemWorld, prefix: string, doc: string) {
+  const got = this.machine.log.all().map((l) => l.text).filter((t) => t.startsWith(prefix));
+  expect(got.join('\n')).to.equal(doc.trim());
+});
+
+Then('the kernel log shows no line matching {string}', function (this: MemWorld, re: string) {
+  const all = this.machine.log.all().map((l) => l.text);
+  expect(all.filter((l) => new RegExp(re).test(l)), all.join('\n')).to.deep.equal([]);
 });

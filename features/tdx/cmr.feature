@@ -15,7 +15,7 @@ Feature: Boot memory outside the CMRs makes TDX initialization fail
       And the administrator has tried "modprobe kvm_intel tdx=1"
       When a TD "td1" of 64 MiB is created
       Then the command fails
-      And the kernel log shows a line matching "^virt/tdx: SEAMCALL \(0x000000000000002d\) failed: 0xc0000a(02|11)000000\d\d$"
+      And the kernel log shows a line matching "^virt/tdx: SEAMCALL \(0x000000000000002d\) failed: 0xc0000a1100000200$"
       And the kernel log shows a line matching "initialization failed \(-5\)$"
 
     Scenario: CXL memory the BIOS reports as RAM at boot
@@ -23,4 +23,4 @@ Feature: Boot memory outside the CMRs makes TDX initialization fail
       And the administrator has tried "modprobe kvm_intel tdx=1"
       When a TD "td1" of 64 MiB is created
       Then the command fails
-      And the kernel log shows a line matching "^virt/tdx: SEAMCALL \(0x000000000000002d\) failed: 0xc0000a1100000003$"
+      And the kernel log shows a line matching "^virt/tdx: SEAMCALL \(0x000000000000002d\) failed: 0xc0000a1100000203$"

@@ -51,6 +51,15 @@ Feature: Each TDX hot-add guard keeps non-TDX memory out where its proposal puts
       Then the write succeeds
       And memory block 200 is online
 
+    Scenario: S001 approach 2 refuses even convertible memory once the module is initialized
+      Given the tdx-hotplug-guard policy is cmr-init-lock
+      And the platform has these settings:
+        | tdx.cmrs | [0x0-0x7fffffff, 0x100000000-0xfffffffff] |
+      And the TDX module is initialized
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then no memory block covers 0x880000000-0x8bfffffff
+      And the kernel log shows "acpi PNP0C80:00: add_memory failed"
+
   @req:TDX-SAFE @source=S001 @severity:blocker
   Rule: TDX-SAFE - the guards that refuse before initialization refuse what could never be TDX memory
 
@@ -64,6 +73,13 @@ Feature: Each TDX hot-add guard keeps non-TDX memory out where its proposal puts
         | guard           |
         | reject-platform |
         | cmr-init-lock   |
+
+    Scenario: S001 approach 2 refuses CXL memory outside the CMRs that kmem offers before initialization
+      Given the tdx-hotplug-guard policy is cmr-init-lock
+      When the administrator runs "daxctl reconfigure-device --mode=system-ram dax0.0"
+      Then the command fails
+      And the kernel log shows "kmem dax0.0: probe with driver kmem failed with error -22"
+      And no page of 0x1000000000-0x1fffffffff is in the page allocator
 
     Scenario: S001 approach 1 refuses a hot-add on a TDX platform even inside the CMRs
       Given the tdx-hotplug-guard policy is reject-platform
@@ -92,6 +108,15 @@ Feature: Each TDX hot-add guard keeps non-TDX memory out where its proposal puts
       Then the command succeeds
       And the kernel log shows a line matching "^virt/tdx: 135444 KB allocated for PAMT$"
 
+    Scenario: under S004 v6 with the list taken at boot, memory hot-added before initialization is left out of the TDMRs
+      Given the tdx-hotplug-guard policy is owner
+      And the tdx-snapshot-time policy is boot
+      And a 1 GiB DIMM "dimm1" is hot-plugged
+      And "online_movable" was written to "/sys/devices/system/memory/memory272/state"
+      When the administrator loads kvm_intel with TDX
+      Then the command succeeds
+      And the kernel log shows a line matching "^virt/tdx: 131340 KB allocated for PAMT$"
+
     Scenario: under S000's check with the list taken at initialization, memory added before it is TDX memory
       Given the tdx-hotplug-guard policy is whole-range
       And the tdx-snapshot-time policy is module-init
@@ -106,6 +131,16 @@ Feature: Each TDX hot-add guard keeps non-TDX memory out where its proposal puts
       When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
       Then no memory block covers 0x880000000-0x8bfffffff
       And the kernel log shows "virt/tdx: Reject hot-adding memory range: 0x880000000-0x8c0000000 for TDX compatibility."
+
+    Scenario: under S000's check, a failed initialization frees the list it took, so a later DIMM goes in
+      Given the tdx-hotplug-guard policy is whole-range
+      And the tdx-snapshot-time policy is module-init
+      And the platform has these settings:
+        | tdx.module.max_tdmrs | 2 |
+      And the administrator has tried "modprobe kvm_intel tdx=1"
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then memory block 272 is offline
+      And the kernel log shows no line matching "Reject hot-adding memory range"
 
     Scenario: under the online notifier with the list taken at initialization, memory onlined before it goes online
       Given the tdx-hotplug-guard policy is online-notifier

@@ -64,6 +64,18 @@ Feature: TD guests only ever receive TDX memory
       When a TD "td1" of 64 MiB bound to node 2 is created
       Then the TD fails because TDH.MEM.PAGE.ADD refused a non-TDX page
 
+    Scenario: where hot-added DDR reaches the buddy, a running TD dies at the first page past the last TDMR
+      Given the tdx-hotplug-guard policy is owner
+      And the numa-capability-mismatch policy is mix
+      And the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem memhp_default_state=online_kernel"
+      And the TDX module is initialized
+      And a 4 GiB DIMM "dimm1" is hot-plugged
+      And a TD "td1" of 18 GiB bound to node 1 is running
+      When TD "td1" accepts all its memory
+      Then the command reports "td: td1: KVM_RUN failed: Input/output error (TDH_MEM_PAGE_AUG 0xc000010100000008 for pfn 0x880000)"
+      And the command reports "the TD is dead"
+
     Scenario: where non-TDX memory reaches the buddy, a running TD dies on TDH.MEM.PAGE.AUG
       Given the tdx-hotplug-guard policy is owner
       And the x86-tdx-cxl machine
@@ -74,3 +86,15 @@ Feature: TD guests only ever receive TDX memory
       When TD "td1" accepts all its memory
       Then the TD fails because TDH.MEM.PAGE.AUG refused a non-TDX page
       And the command reports "the TD is dead"
+
+    Scenario: the pages of a destroyed TD go back to the module and can back the next TD
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the TDX module is initialized
+      And a TD "td1" of 1 GiB bound to node 1 is running
+      And the administrator has run "td accept td1 all"
+      And the administrator has run "td destroy td1"
+      And a TD "td2" of 1 GiB bound to node 1 is running
+      When TD "td2" accepts all its memory
+      Then the command succeeds
+      And no TD has been given non-TDX memory

@@ -35,3 +35,26 @@ Feature: A hot-add racing TDX module initialization cannot slip in
         | cmr-init-lock          |
         | whole-range-serialized |
 
+
+    Scenario: the module is initialized when the background modprobe finishes, not before
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And TDX module initialization is in progress
+      When TDX module initialization completes
+      Then the command succeeds
+      And the kernel log shows exactly 2 new lines
+      And the kernel log shows "virt/tdx: module initialized"
+      And "/sys/module/kvm_intel/parameters/tdx" reads "Y"
+
+    Scenario: under S001 approach 2, convertible memory plugged while kvm_intel initializes TDX waits and is refused
+      Given the x86-tdx-cxl machine
+      And the kernel command line also has "modprobe.blacklist=kmem"
+      And the tdx-hotplug-guard policy is cmr-init-lock
+      And the tdx-snapshot-time policy is module-init
+      And the numa-capability-mismatch policy is mix
+      And the platform has these settings:
+        | tdx.cmrs | [0x0-0x7fffffff, 0x100000000-0xfffffffff] |
+      And TDX module initialization is in progress
+      When the hypervisor hot-plugs a 1 GiB DIMM "dimm1"
+      Then no memory block covers 0x880000000-0x8bfffffff
+      And the kernel log shows "virt/tdx: module initialized"

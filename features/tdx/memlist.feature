@@ -50,6 +50,13 @@ Feature: TDX memory is a snapshot of memblock
       Then the kernel log shows a line matching "^virt/tdx: consumed TDMRs reaching limit: 3 used out of 5$"
       And "/sys/module/kvm_intel/parameters/tdx" reads "Y"
 
+    Scenario: a PAMT that starts where a TDMR ends takes none of that TDMR's reserved areas
+      Given the platform has these settings:
+        | tdx.module.max_reserved_per_tdmr | 2 |
+      When the administrator loads kvm_intel with TDX
+      Then the kernel log shows a line matching "^virt/tdx: 131340 KB allocated for PAMT$"
+      And "/sys/module/kvm_intel/parameters/tdx" reads "Y"
+
     Scenario: with no memory left for the PAMTs initialization fails with ENOMEM
       Given TDX module initialization happens when kvm_intel loads
       And almost all memory is held by unmovable kernel allocations

