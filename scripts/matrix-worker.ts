@@ -1,14 +1,16 @@
-// Columns of the policy matrix: run every feature under a profile and write the cucumber
-// message stream to a file. Two ways to start it:
+// Columns of the policy matrix: run every feature under a profile and write each scenario's
+// result (src/report/results.ts, reduced from cucumber's message stream in this process: the
+// stream itself is some 5 MB a profile, and writing and re-parsing it cost more than a profile's
+// scenarios) to a JSON file. Two ways to start it:
 //
-//   node -r ts-node/register/transpile-only scripts/matrix-worker.ts PROFILE OUT.ndjson [FEATURE...]
+//   node -r ts-node/register/transpile-only scripts/matrix-worker.ts PROFILE OUT.json [FEATURE...]
 //     one profile, then exit;
 //   scripts/matrix.ts forks it with --serve: it loads cucumber and the step definitions once,
 //     then runs each profile the parent sends ({ profile, out }) and answers with { profile, ok,
 //     error? }, until the parent disconnects. Starting a process and loading the support code
 //     cost more than running the suite, so the matrix keeps one such worker per core.
 //
-// No Allure, no JUnit, nothing on stdout: the messages are the result. Exit 0 when the run(s)
+// No Allure, no JUnit, nothing on stdout: the scenario results are the result. Exit 0 when the run(s)
 // finished (whatever their scenarios did), 1 when one could not run.
 //
 // scripts/matrix.ts starts a transpiled copy of this file (src/report/precompile.ts) with
@@ -28,6 +30,8 @@ import type { IRunConfiguration } from '@cucumber/cucumber/lib/api';
 import { loadProfile } from '../src/policy/profiles';
 import { DEFAULT_FEATURES } from '../src/report/conformance_args';
 import { floorSupport } from '../src/report/suite_floor';
+import { scenarioResults } from '../src/report/results';
+import type { Envelope } from '@cucumber/messages';
 
 const { loadConfiguration, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
 
@@ -73,9 +77,11 @@ async function run(loaded: { runConfiguration: IRunConfiguration; support: ISupp
   loadProfile(job.profile); // fails early, with the profile file's own message
   // Read by the step code (steps/support/world.ts).
   process.env.MEMCONFORM_PROFILE = job.profile;
-  const formats = { stdout: 'summary', files: { [path.resolve(job.out)]: 'message' }, options: {}, publish: false as const };
+  const formats = { stdout: 'summary', files: {}, options: {}, publish: false as const };
   const support = job.floor ? floorSupport(loaded.support) : loaded.support;
-  await runCucumber({ ...loaded.runConfiguration, formats, support }, { ...environment, stdout: nothing() });
+  const envelopes: Envelope[] = [];
+  await runCucumber({ ...loaded.runConfiguration, formats, support }, { ...environment, stdout: nothing() }, (e) => envelopes.push(e));
+  fs.writeFileSync(path.resolve(job.out), JSON.stringify(scenarioResults(envelopes)));
 }
 
 /** One profile in this process (the single-profile command line). */
@@ -112,7 +118,7 @@ if (require.main === module) {
       process.exit(1);
     });
   } else if (!first || !rest[0] || first === '--serve') {
-    console.error('usage: matrix-worker PROFILE OUT.ndjson [FEATURE...]   (or --serve [FEATURE...] from scripts/matrix.ts)');
+    console.error('usage: matrix-worker PROFILE OUT.json [FEATURE...]   (or --serve [FEATURE...] from scripts/matrix.ts)');
     process.exitCode = 2;
   } else {
     const [out, ...paths] = rest;

@@ -1,8 +1,8 @@
 // npm run conformance:matrix [-- --accept] [--profiles a,b] [--jobs N] [--reports DIR]
 //
 // Runs every feature under every profile in profiles/ (two long-lived worker processes, one per
-// core, each running profile after profile; scripts/matrix-worker.ts writes each run's cucumber
-// messages to a temporary file), builds
+// core, each running profile after profile; scripts/matrix-worker.ts writes each run's scenario
+// results to a temporary file), builds
 // the matrix profile x requirement (holds / violated with the failing scenario and step / not
 // applicable / harness error / no scenario), writes reports/matrix.{json,md,html}, and compares
 // it with the committed baseline (features/matrix.baseline.json). Every difference is printed as
@@ -20,7 +20,7 @@ import { Command, CommanderError } from 'commander';
 import { profileNames } from '../src/policy/profiles';
 import { precompiled } from '../src/report/precompile';
 import { CATALOGUE_FILE, displayPath, formatTraceProblem, loadCatalogue } from '../src/report/catalogue';
-import { readMessages, scenarioResults } from '../src/report/results';
+import type { ScenarioResult } from '../src/report/results';
 import {
   buildMatrix,
   Cell,
@@ -101,7 +101,7 @@ export async function runAll(
           return;
         }
         const profile = profiles[next++];
-        current = { profile, file: path.join(dir, `${profile}.ndjson`), start: Date.now() };
+        current = { profile, file: path.join(dir, `${profile}.json`), start: Date.now() };
         output = '';
         child.send({ profile, out: current.file, floor: opts.floor });
       };
@@ -127,7 +127,7 @@ export async function runAll(
     });
   await Promise.all(Array.from({ length: Math.min(jobs, profiles.length) }, lane));
   for (const p of profiles) {
-    if (!results.some((r) => r.profile === p)) results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.ndjson`) });
+    if (!results.some((r) => r.profile === p)) results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.json`) });
   }
   return results;
 }
@@ -189,7 +189,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const r of failed) console.error(`conformance:matrix: profile ${r.profile} could not run:\n${r.output.trim()}`);
       return 1;
     }
-    for (const r of runs) columns.set(r.profile, matrixColumn(catalogue, scenarioResults(readMessages(r.file))));
+    for (const r of runs) columns.set(r.profile, matrixColumn(catalogue, JSON.parse(fs.readFileSync(r.file, 'utf8')) as ScenarioResult[]));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // pages are in its zone and busy System RAM; an offline block contributes no page anywhere;
 // /proc/meminfo and node meminfo are sums of the zones' managed and free pages.
 
-import { MEM_OFFLINE, MEM_ONLINE } from '../mm/memory_block';
+import { MEM_OFFLINE, MEM_ONLINE, MemoryBlock } from '../mm/memory_block';
 import { ZoneType } from '../mm/zone';
 import { nodeMeminfo, procMeminfo } from '../mm/vmstat';
 import { Invariant, InvariantContext, Violation, rangeHex } from './types';
@@ -96,17 +96,21 @@ function memoryBlockZone(ctx: InvariantContext): Violation | null {
   const mb = m.blocks;
   const bs = mb.blockSize;
   const ps = m.pageSize;
-  for (const mem of mb.blocks.values()) {
+  // Runs after every step: nothing is allocated per block unless a block is wrong.
+  const v = (mem: MemoryBlock, detail: string): Violation => {
     const range = { start: mem.id * bs, end: (mem.id + 1) * bs };
-    const v = (detail: string): Violation => ({ invariant: 'memory-block-zone', range, detail: `memory${mem.id} ${rangeHex(range)}: ${detail}` });
-    if (mem.state !== MEM_ONLINE && mem.state !== MEM_OFFLINE) return v(`state ${mem.state} between commands (only online or offline are stable)`);
-    if (mem.devOffline !== (mem.state === MEM_OFFLINE)) return v(`state ${mem.state === MEM_ONLINE ? 'online' : 'offline'} but the device's online file reads ${mem.devOffline ? 0 : 1}`);
+    return { invariant: 'memory-block-zone', range, detail: `memory${mem.id} ${rangeHex(range)}: ${detail}` };
+  };
+  const pagesPerBlock = bs / ps;
+  for (const mem of mb.blocks.values()) {
+    if (mem.state !== MEM_ONLINE && mem.state !== MEM_OFFLINE) return v(mem, `state ${mem.state} between commands (only online or offline are stable)`);
+    if (mem.devOffline !== (mem.state === MEM_OFFLINE)) return v(mem, `state ${mem.state === MEM_ONLINE ? 'online' : 'offline'} but the device's online file reads ${mem.devOffline ? 0 : 1}`);
     if (mem.state === MEM_OFFLINE || mem.early) continue;
     const z = mem.zone;
-    if (!z) return v('online but has no zone');
-    if (z.type === ZoneType.DEVICE) return v('online in ZONE_DEVICE');
-    if (z.nid !== mem.nid) return v(`online in a zone of node ${z.nid} but belongs to node ${mem.nid}`);
-    if (!z.onlinePfns.containsRange(range.start / ps, range.end / ps)) return v(`online, but not all of it is online in ${zoneName(z)}`);
+    if (!z) return v(mem, 'online but has no zone');
+    if (z.type === ZoneType.DEVICE) return v(mem, 'online in ZONE_DEVICE');
+    if (z.nid !== mem.nid) return v(mem, `online in a zone of node ${z.nid} but belongs to node ${mem.nid}`);
+    if (!z.onlinePfns.containsRange(mem.id * pagesPerBlock, (mem.id + 1) * pagesPerBlock)) return v(mem, `online, but not all of it is online in ${zoneName(z)}`);
   }
   // Offline blocks contribute nothing; online boot blocks (which may straddle zones and
   // holes) have all their memblock memory online. Checked on coalesced ranges.

@@ -34,6 +34,21 @@ function parsePreset(text: string): Record<string, unknown> {
 }
 
 /**
+ * A preset no step has changed: its platform is cached by the file's text, so the scenario
+ * needs neither its own copy of the document nor a key made from it (most scenarios).
+ */
+function presetPlatform(text: string, source: string): Platform {
+  const k = `preset\n${source}\n${text}`;
+  let p = platforms.get(k);
+  if (!p) {
+    if (!presetDocs.has(text)) presetDocs.set(text, parse(text));
+    p = parsePlatform(stringify(presetDocs.get(text)), source, undefined, { lines: false });
+    platforms.set(k, p);
+  }
+  return structuredClone(p);
+}
+
+/**
  * A key equal for two documents exactly when they hold the same values: JSON, with what JSON
  * would blur (undefined, non-finite numbers, -0, bigint) spelled out and strings escaped so
  * that no string reads like one of those; undefined for a document holding anything but plain
@@ -139,27 +154,39 @@ export class MemWorld extends World {
     if (!fs.existsSync(file)) {
       throw new InputError(`${this.stepWhere}: platform`, name, 'a platform preset', known(name, presetNames()));
     }
-    this.platformDoc = parsePreset(fs.readFileSync(file, 'utf8'));
+    // The document is copied only when a step changes it (adjustPlatform).
+    this.presetText = fs.readFileSync(file, 'utf8');
+    this.platformDoc = undefined;
     this.platformSource = `scenario platform based on platforms/${name}.yaml`;
   }
+
+  /** The text of the preset the platform is, while no step has changed it. */
+  private presetText?: string;
 
   /** Start from a platform document built by a step. */
   useDoc(doc: Record<string, unknown>, source: string): void {
     this.platformDoc = doc;
+    this.presetText = undefined;
     this.platformSource = source;
   }
 
   /** Change the platform before boot; refuses once the machine is running. */
   adjustPlatform(change: (doc: Record<string, unknown>) => void): void {
     if (this.sessionValue) throw new Error('the machine has already booted: describe the platform before the first command');
+    if (this.presetText !== undefined) {
+      this.platformDoc = parsePreset(this.presetText);
+      this.presetText = undefined;
+    }
     if (!this.platformDoc) throw new Error('no platform yet: start the scenario with a "Given the <platform> machine" step');
     change(this.platformDoc);
   }
 
   get session(): Session {
     if (!this.sessionValue) {
-      if (!this.platformDoc) throw new Error('no machine yet: start the scenario with a "Given the <platform> machine" step');
-      const p = parsePlatformCached(this.platformDoc, this.platformSource);
+      let p: Platform;
+      if (this.presetText !== undefined) p = presetPlatform(this.presetText, this.platformSource);
+      else if (!this.platformDoc) throw new Error('no machine yet: start the scenario with a "Given the <platform> machine" step');
+      else p = parsePlatformCached(this.platformDoc, this.platformSource);
       this.sessionValue = new Session(new Machine({ platform: p, profile: this.profile }));
     }
     return this.sessionValue;
