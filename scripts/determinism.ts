@@ -15,7 +15,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseCommand, runMain } from './run_main';
 import { readMessages, scenarioResults } from '../src/report/results';
 import { compareOutcomes, countByStatus, executionOrder, Outcome, outcomes } from '../src/report/determinism';
 import { loadProfile, ProfileError } from '../src/policy/profiles';
@@ -69,12 +70,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--parallel <n>', 'worker processes of the parallel run', positive, 2)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+  const ended = parseCommand(cmd, argv);
+  if (ended !== undefined) return ended;
   const o = cmd.opts<{ profiles: string; seed: string; parallel: number }>();
   if (!/^[A-Za-z0-9_.-]+$/.test(o.seed)) {
     console.error(`test:determinism: --seed "${o.seed}" is not a seed such as 42`);
@@ -131,14 +128,4 @@ export async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      console.error(`test:determinism: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('test:determinism', main, { stack: false });

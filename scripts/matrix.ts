@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
+import { runMain } from './run_main';
 import { profileNames } from '../src/policy/profiles';
 import { precompiled } from '../src/report/precompile';
 import { CATALOGUE_FILE, displayPath, formatTraceProblem, loadCatalogue } from '../src/report/catalogue';
@@ -228,14 +229,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      console.error(`conformance:matrix: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('conformance:matrix', main);

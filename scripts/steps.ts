@@ -10,7 +10,8 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import type { IRunEnvironment } from '@cucumber/cucumber/api';
 import type StepDefinition from '@cucumber/cucumber/lib/models/step_definition';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { parseCommand, runMain } from './run_main';
 import { parseFeature, ParsedFeature } from '../src/report/gherkin_lint';
 import { buildGlossary, glossaryMarkdown, glossaryText, StepDef } from '../src/report/step_glossary';
 
@@ -62,12 +63,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--unused', 'list only the steps no scenario uses')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
+  const ended = parseCommand(cmd, argv);
+  if (ended !== undefined) return ended;
   const o = cmd.opts<{ markdown?: boolean; unused?: boolean }>();
   let groups = buildGlossary(await loadStepDefs(), loadFeatures());
   if (o.unused) groups = groups.map((g) => ({ ...g, entries: g.entries.filter((e) => !e.uses) })).filter((g) => g.entries.length);
@@ -75,14 +72,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      console.error(`steps: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain('steps', main);

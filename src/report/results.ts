@@ -65,6 +65,20 @@ function firstLine(s: string | undefined): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line.trim();
 }
 
+/** Every step written in a feature file: backgrounds' and scenarios', in and out of Rules. */
+export function documentSteps(doc: GherkinDocument): Step[] {
+  const out: Step[] = [];
+  for (const c of doc.feature?.children ?? []) {
+    if (c.background) out.push(...c.background.steps);
+    if (c.scenario) out.push(...c.scenario.steps);
+    for (const rc of c.rule?.children ?? []) {
+      if (rc.background) out.push(...rc.background.steps);
+      if (rc.scenario) out.push(...rc.scenario.steps);
+    }
+  }
+  return out;
+}
+
 /** Results of every pickle in the stream, in the order the pickles appear. */
 export function scenarioResults(envelopes: Iterable<Envelope>): ScenarioResult[] {
   const steps = new Map<string, Step>();
@@ -76,15 +90,7 @@ export function scenarioResults(envelopes: Iterable<Envelope>): ScenarioResult[]
   const finalAttempt = new Map<string, string>(); // testCaseId -> last testCaseStartedId not retried
 
   const addDoc = (doc: GherkinDocument) => {
-    const add = (list: readonly Step[]) => list.forEach((s) => steps.set(s.id, s));
-    for (const c of doc.feature?.children ?? []) {
-      if (c.background) add(c.background.steps);
-      if (c.scenario) add(c.scenario.steps);
-      for (const rc of c.rule?.children ?? []) {
-        if (rc.background) add(rc.background.steps);
-        if (rc.scenario) add(rc.scenario.steps);
-      }
-    }
+    for (const s of documentSteps(doc)) steps.set(s.id, s);
   };
 
   for (const e of envelopes) {

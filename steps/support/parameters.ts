@@ -8,6 +8,7 @@ import { BeforeStep, defineParameterType } from '@cucumber/cucumber';
 import type { GherkinDocument, Step } from '@cucumber/messages';
 import { parseAddress, parseRange, parseSize } from '../../src/util/units';
 import { parseErrno } from '../../src/util/errno';
+import { documentSteps } from '../../src/report/results';
 import { MemWorld } from './world';
 
 // The line and keyword of each step of a feature file, by AST node id, computed once per
@@ -17,16 +18,7 @@ const stepIndex = new WeakMap<GherkinDocument, Map<string, Step>>();
 function stepsOf(doc: GherkinDocument): Map<string, Step> {
   let m = stepIndex.get(doc);
   if (!m) {
-    m = new Map();
-    const add = (steps: readonly Step[]) => steps.forEach((s) => m!.set(s.id, s));
-    for (const c of doc.feature?.children ?? []) {
-      if (c.background) add(c.background.steps);
-      if (c.scenario) add(c.scenario.steps);
-      for (const rc of c.rule?.children ?? []) {
-        if (rc.background) add(rc.background.steps);
-        if (rc.scenario) add(rc.scenario.steps);
-      }
-    }
+    m = new Map(documentSteps(doc).map((s) => [s.id, s]));
     stepIndex.set(doc, m);
   }
   return m;
