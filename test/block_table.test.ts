@@ -25,6 +25,16 @@ describe('BlockTable (the memory_blocks xarray)', () => {
     expect([...t.values()]).to.deep.equal([]);
   });
 
+  it('lists a block added or removed after an earlier listing', () => {
+    const t = new BlockTable();
+    t.set(2, block(2));
+    expect([...t.keys()]).to.deep.equal([2]);
+    t.set(1, block(1));
+    expect([...t.keys()]).to.deep.equal([1, 2]);
+    t.delete(2);
+    expect([...t.values()].map((b) => b.id)).to.deep.equal([1]);
+  });
+
   it('refuses an id that is not a block number', () => {
     const t = new BlockTable();
     expect(() => t.set(-1, block(0))).to.throw(RangeError, 'memory block id -1 is not a block number');

@@ -102,7 +102,7 @@ function memoryBlockZone(ctx: InvariantContext): Violation | null {
     return { invariant: 'memory-block-zone', range, detail: `memory${mem.id} ${rangeHex(range)}: ${detail}` };
   };
   const pagesPerBlock = bs / ps;
-  for (const mem of mb.blocks.values()) {
+  for (const mem of mb.blocks.list()) {
     if (mem.state !== MEM_ONLINE && mem.state !== MEM_OFFLINE) return v(mem, `state ${mem.state} between commands (only online or offline are stable)`);
     if (mem.devOffline !== (mem.state === MEM_OFFLINE)) return v(mem, `state ${mem.state === MEM_ONLINE ? 'online' : 'offline'} but the device's online file reads ${mem.devOffline ? 0 : 1}`);
     if (mem.state === MEM_OFFLINE || mem.early) continue;

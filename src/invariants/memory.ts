@@ -92,7 +92,7 @@ export function blockViews(ctx: InvariantContext): BlockViews {
         runs.set(set, { start, end: start + bs });
       }
     };
-    for (const mem of ctx.m.blocks.blocks.values()) {
+    for (const mem of ctx.m.blocks.blocks.list()) {
       const start = mem.id * bs;
       if (mem.state === MEM_ONLINE) {
         put(v.online, start);

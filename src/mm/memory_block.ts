@@ -117,6 +117,7 @@ export class BlockTable {
   /** Chunk numbers in ascending order (few: one per 4096 ids that ever held a block). */
   private order: number[] = [];
   private count = 0;
+  private snapshot?: MemoryBlock[];
 
   get size(): number {
     return this.count;
@@ -147,6 +148,7 @@ export class BlockTable {
     while (chunk.length <= slot) chunk.push(undefined);
     if (chunk[slot] === undefined) this.count++;
     chunk[slot] = mem;
+    this.snapshot = undefined;
     return this;
   }
 
@@ -155,17 +157,33 @@ export class BlockTable {
     if (!chunk || chunk[id % BlockTable.SLOTS] === undefined) return false;
     chunk[id % BlockTable.SLOTS] = undefined;
     this.count--;
+    this.snapshot = undefined;
     return true;
   }
 
-  *values(): IterableIterator<MemoryBlock> {
-    for (const c of this.order) {
-      for (const mem of this.chunks.get(c)!) if (mem !== undefined) yield mem;
+  /**
+   * The blocks in id order, as one array kept until the next set() or delete(): the invariants
+   * walk every block several times after each step, and a generator's per-block results were
+   * a large share of what the suite allocates. A caller that changes the table while iterating
+   * keeps iterating the blocks as they were.
+   */
+  list(): readonly MemoryBlock[] {
+    if (!this.snapshot) {
+      const out: MemoryBlock[] = [];
+      for (const c of this.order) {
+        for (const mem of this.chunks.get(c)!) if (mem !== undefined) out.push(mem);
+      }
+      this.snapshot = out;
     }
+    return this.snapshot;
   }
 
-  *keys(): IterableIterator<number> {
-    for (const mem of this.values()) yield mem.id;
+  values(): IterableIterator<MemoryBlock> {
+    return this.list().values();
+  }
+
+  keys(): IterableIterator<number> {
+    return [...this.values()].map((mem) => mem.id).values();
   }
 
   [Symbol.iterator](): IterableIterator<MemoryBlock> {
