@@ -39,6 +39,7 @@
 //   - --debug, version, help and the man pages are not modelled.
 
 import { E } from '../../util/errno';
+import { parsedCommand } from '../command';
 import type { CommandContext, GuestCommand } from '../command';
 import {
   J, JObj, OptSpec, OptValues, UTIL_JSON_HUMAN, UTIL_JSON_IDLE, add, basename, dirname, displayJsonArray, errorLine, errstr, jhex,
@@ -2145,20 +2146,16 @@ const USAGE =
   'cxl create-region -d <root decoder> [-t ram|pmem] [-w <ways>] [-g <granularity>] [-s <size>] [-m <memdev>...] | ' +
   'cxl {enable,disable,destroy}-region [-f] [-d <root decoder>] [-b <bus>] <region>...';
 
-export const cxl: GuestCommand = {
-  name: 'cxl',
-  usage: USAGE,
-  validate(argv) {
+// Every line is validated before it runs (src/shell/session.ts), so run() sees parsed options.
+export const cxl: GuestCommand = parsedCommand(
+  'cxl',
+  USAGE,
+  (argv) => {
     const inv = parseInvocation(argv);
-    return typeof inv === 'string' ? `cxl: ${inv}` : null;
+    return typeof inv === 'string' ? `cxl: ${inv}` : inv;
   },
-  run(argv, ctx) {
-    const inv = parseInvocation(argv);
-    if (typeof inv === 'string') {
-      ctx.err.push(inv);
-      return 129;
-    }
+  (inv, ctx) => {
     if (inv.name === 'list') return cmdList(ctx, inv.values);
     return cmdRegion(ctx, inv);
   },
-};
+);

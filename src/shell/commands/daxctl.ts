@@ -30,6 +30,7 @@
 //   - version/help/--list-cmds and the man pages are not modelled.
 
 import { E } from '../../util/errno';
+import { parsedCommand } from '../command';
 import type { CommandContext, GuestCommand } from '../command';
 import {
   J, OptSpec, OptValues, UTIL_JSON_HUMAN, UTIL_JSON_IDLE, basename, dirname, displayJsonArray, errorLine, errstr, jhex, jint, jsize, jstr,
@@ -982,22 +983,18 @@ const USAGE =
   'daxctl list [-r <region>] [-d <dev>] [-D] [-R] [-M] [-i] [-u] | daxctl {reconfigure-device -m system-ram|devdax [-N] [--no-movable] [-f] | ' +
   'online-memory [--no-movable] | offline-memory | enable-device | disable-device} [-r <region>] [-u] [-v] <device>|all';
 
-export const daxctl: GuestCommand = {
-  name: 'daxctl',
-  usage: USAGE,
-  validate(argv) {
+// Every line is validated before it runs (src/shell/session.ts), so run() sees parsed options.
+export const daxctl: GuestCommand = parsedCommand(
+  'daxctl',
+  USAGE,
+  (argv) => {
     const inv = parseInvocation(argv);
-    return typeof inv === 'string' ? `daxctl: ${inv}` : null;
+    return typeof inv === 'string' ? `daxctl: ${inv}` : inv;
   },
-  run(argv, ctx) {
-    const inv = parseInvocation(argv);
-    if (typeof inv === 'string') {
-      ctx.err.push(inv);
-      return 129;
-    }
+  (inv, ctx) => {
     const d = new Daxctl(ctx, inv.values);
     if (inv.name === 'list') return exitStatus(d.cmdList());
     // parse_device_options() hands back basename(argv[0])
     return exitStatus(d.cmdDevice(basename(inv.args[0]), inv.sub.action!));
   },
-};
+);
