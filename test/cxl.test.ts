@@ -82,6 +82,7 @@ describe('cxl list', () => {
     expect(() => s.runText('cxl list foo')).to.throw(ScriptError, /Error: unknown parameter "foo"/);
     expect(() => s.runText('cxl list --bogus')).to.throw(ScriptError, /unknown option `bogus'/);
     expect(() => s.runText('cxl frob')).to.throw(ScriptError, /Unknown command: 'frob'/);
+    expect(() => s.runText('cxl constructor')).to.throw(ScriptError, /Unknown command: 'constructor'/);
     expect(() => s.runText('cxl create-region -w two -m mem0')).to.throw(ScriptError, /switch `w' expects a numerical value/);
   });
 });

@@ -283,6 +283,7 @@ describe('daxctl usage errors', () => {
   const bad: Array<[string, RegExp]> = [
     ['daxctl', /daxctl: usage: daxctl \[--version\] \[--help\] COMMAND \[ARGS\]/],
     ['daxctl frobnicate', /daxctl: Unknown command: 'frobnicate'/],
+    ['daxctl toString', /daxctl: Unknown command: 'toString'/],
     ['daxctl list --bogus', /Error: unknown option `bogus'; usage: daxctl list \[<options>\]/],
     ['daxctl list -x', /Error: unknown switch `x'/],
     ['daxctl list dax0.0', /Error: unknown parameter "dax0.0"/],

@@ -43,7 +43,8 @@ import { parsedCommand } from '../command';
 import type { CommandContext, GuestCommand } from '../command';
 import {
   J, JObj, OptSpec, OptValues, UTIL_JSON_HUMAN, UTIL_JSON_IDLE, add, basename, dirname, displayJsonArray, errorLine, errstr, jhex,
-  U64, jint, jobj, jsize, jsonPretty, jstr, kernfsReaddirOrder, parseOptions, sysfsReadAttr, sysfsWriteAttr,
+  U64, jint, jobj, jsize, jsonPretty, jstr, kernfsReaddirOrder, parseToolInvocation,
+  ToolInvocation, sysfsReadAttr, sysfsWriteAttr,
 } from './ndctl_util';
 
 // ----------------------------------------------------------------------------------------------
@@ -1536,39 +1537,24 @@ const NOT_MODELLED = [
   'clear-media-poison', 'update-fw',
 ];
 
-interface Invocation {
-  name: string;
-  sub: SubCommand;
-  values: OptValues;
-  args: string[];
-}
+type Invocation = ToolInvocation<SubCommand>;
 
 /** Parse like cxl; a string is what a usage error prints (cxl exits 129 on those). */
 function parseInvocation(argv: string[]): Invocation | string {
-  const a = argv.slice(1);
-  if (!a.length) return 'usage: cxl [--version] [--help] COMMAND [ARGS]';
-  const first = a[0];
-  if (['--version', '-v', '--help', '-h', '--list-cmds'].includes(first)) return `cxl ${first} is not modelled`;
-  if (first.startsWith('-')) return `Unknown option: ${first}`;
-  if (NOT_MODELLED.includes(first)) return `cxl ${first} is not modelled (no mailbox, memdev or port control in the model)`;
-  const sub = SUBCOMMANDS[first];
-  if (!sub) return `Unknown command: '${first}'`;
-  const withUsage = (lines: string[]) => `${lines.map((l) => l.trim()).filter((l) => l).join('; ')}; usage: ${sub.usage}`;
-  if (a[1] === '--help') return `cxl ${first} --help shows the man page, which is not modelled; usage: ${sub.usage}`;
-  const p = parseOptions(a.slice(1), sub.options, sub.defaults);
-  if (p.help) return `usage: ${sub.usage}`;
-  if (p.errors.length) return withUsage(p.errors);
-  const v = p.values;
+  const inv = parseToolInvocation('cxl', argv, SUBCOMMANDS, { names: NOT_MODELLED, why: 'no mailbox, memdev or port control in the model' });
+  if (typeof inv === 'string') return inv;
+  const { sub, withUsage } = inv;
+  const v = inv.values;
   if (v.debug) return `--debug (library debug messages) is not modelled; usage: ${sub.usage}`;
   if (!sub.action) {
     // cmd_list()
-    if (p.args.length) return withUsage(p.args.map((x) => errorLine(`unknown parameter "${x}"`)));
+    if (inv.args.length) return withUsage(inv.args.map((x) => errorLine(`unknown parameter "${x}"`)));
     if (v.single && !v.port) return withUsage([errorLine('-S/--single expects a port filter: -p/--port=')]);
     const mailbox = (['health', 'partition', 'alert_config'] as const).find((k) => v[k]);
     if (mailbox) return `-${{ health: 'H', partition: 'I', alert_config: 'A' }[mailbox]} needs the device mailbox, which is not modelled; usage: ${sub.usage}`;
     if (v.dax || (v.verbose as number) >= 3) return `-X (and -vvv, which implies it) is not modelled: use daxctl list; usage: ${sub.usage}`;
   }
-  return { name: first, sub, values: v, args: p.args };
+  return inv;
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ import { parsedCommand } from '../command';
 import type { CommandContext, GuestCommand } from '../command';
 import {
   J, OptSpec, OptValues, UTIL_JSON_HUMAN, UTIL_JSON_IDLE, basename, dirname, displayJsonArray, errorLine, errstr, jhex, jint, jsize, jstr,
-  kernfsReaddirOrder, parseOptions, sysfsReadAttr, sysfsWriteAttr,
+  kernfsReaddirOrder, parseToolInvocation,
+  ToolInvocation, sysfsReadAttr, sysfsWriteAttr,
 } from './ndctl_util';
 
 // ----------------------------------------------------------------------------------------------
@@ -126,49 +127,31 @@ const ACTION_STRING: Record<Action, string> = {
   enable: 'enable',
 };
 
-interface Invocation {
-  name: string;
-  sub: SubCommand;
-  values: OptValues;
-  args: string[];
-}
+type Invocation = ToolInvocation<SubCommand>;
 
 /** Parse like daxctl; a string is what a usage error prints (daxctl exits 129 on those). */
 function parseInvocation(argv: string[]): Invocation | string {
-  const a = argv.slice(1);
-  // main_handle_options(): options before the command
-  if (!a.length) return 'usage: daxctl [--version] [--help] COMMAND [ARGS]';
-  const first = a[0];
-  if (first === '--version' || first === '-v' || first === '--help' || first === '-h' || first === '--list-cmds') {
-    return `daxctl ${first} is not modelled`;
-  }
-  if (first.startsWith('-')) return `Unknown option: ${first}`;
-  if (NOT_MODELLED.includes(first)) return `daxctl ${first} is not modelled (the model has static dax regions only)`;
-  const sub = SUBCOMMANDS[first];
-  if (!sub) return `Unknown command: '${first}'`;
-  const withUsage = (lines: string[]) => `${lines.map((l) => l.trim()).filter((l) => l).join('; ')}; usage: ${sub.usage}`;
-  if (a[1] === '--help') return `daxctl ${first} --help shows the man page, which is not modelled; usage: ${sub.usage}`;
-  const p = parseOptions(a.slice(1), sub.options);
-  if (p.help) return `usage: ${sub.usage}`;
-  if (p.errors.length) return withUsage(p.errors);
+  const inv = parseToolInvocation('daxctl', argv, SUBCOMMANDS, { names: NOT_MODELLED, why: 'the model has static dax regions only' });
+  if (typeof inv === 'string') return inv;
+  const { sub, withUsage } = inv;
   if (!sub.action) {
     // cmd_list(): every leftover argument is an error
-    if (p.args.length) return withUsage(p.args.map((x) => errorLine(`unknown parameter "${x}"`)));
-    return { name: first, sub, values: p.values, args: p.args };
+    if (inv.args.length) return withUsage(inv.args.map((x) => errorLine(`unknown parameter "${x}"`)));
+    return inv;
   }
   // parse_device_options()
   const errs: string[] = [];
-  if (p.args.length === 0) errs.push(`specify a device to ${ACTION_STRING[sub.parseAction ?? sub.action]}, or "all"`);
-  for (const x of p.args.slice(1)) errs.push(`unknown extra parameter "${x}"`);
+  if (inv.args.length === 0) errs.push(`specify a device to ${ACTION_STRING[sub.parseAction ?? sub.action]}, or "all"`);
+  for (const x of inv.args.slice(1)) errs.push(`unknown extra parameter "${x}"`);
   if (errs.length) return withUsage(errs);
-  const v = p.values;
+  const v = inv.values;
   if (v.check_config) return `-C/--check-config reads the daxctl config files, which are not modelled; usage: ${sub.usage}`;
   if (sub.action === 'reconfig') {
     if (!v.size && !v.align && !v.mode) return withUsage(["error: a 'align', 'mode' or 'size' option is required"]);
     if (v.size || v.align) return `resizing or re-aligning a dax device (-s/-a) needs dynamic dax regions, which are not modelled; usage: ${sub.usage}`;
     if (v.mode === 'devdax' && v.no_online) return withUsage(['--no-online is incompatible with --mode=devdax']);
   }
-  return { name: first, sub, values: v, args: p.args };
+  return inv;
 }
 
 // ----------------------------------------------------------------------------------------------

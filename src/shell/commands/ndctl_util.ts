@@ -109,6 +109,47 @@ const OPT_UNSET = 2;
 // error(), util/usage.c
 export const errorLine = (msg: string) => `  Error: ${msg}`;
 
+/** A builtin of an ndctl-family tool: its usage line, its options and their defaults. */
+export interface ToolSubCommand {
+  usage: string;
+  options: OptSpec[];
+  defaults?: OptValues;
+}
+
+export interface ToolInvocation<S extends ToolSubCommand> {
+  name: string;
+  sub: S;
+  values: OptValues;
+  args: string[];
+  /** A usage error made of these lines, as the builtin prints them, then its usage. */
+  withUsage(lines: string[]): string;
+}
+
+// mirrors main_handle_options() and handle_builtin() of ndctl's util/main.c (shared by daxctl
+// and cxl), then the builtin's parse_options(): a string is what the usage error prints (the
+// tools exit 129 on those). `notModelled` are real builtins the model cannot back.
+export function parseToolInvocation<S extends ToolSubCommand>(
+  tool: string,
+  argv: string[],
+  subcommands: Record<string, S>,
+  notModelled: { names: readonly string[]; why: string },
+): ToolInvocation<S> | string {
+  const a = argv.slice(1);
+  if (!a.length) return `usage: ${tool} [--version] [--help] COMMAND [ARGS]`;
+  const first = a[0];
+  if (['--version', '-v', '--help', '-h', '--list-cmds'].includes(first)) return `${tool} ${first} is not modelled`;
+  if (first.startsWith('-')) return `Unknown option: ${first}`;
+  if (notModelled.names.includes(first)) return `${tool} ${first} is not modelled (${notModelled.why})`;
+  const sub = Object.hasOwn(subcommands, first) ? subcommands[first] : undefined;
+  if (!sub) return `Unknown command: '${first}'`;
+  const withUsage = (lines: string[]) => `${lines.map((l) => l.trim()).filter((l) => l).join('; ')}; usage: ${sub.usage}`;
+  if (a[1] === '--help') return `${tool} ${first} --help shows the man page, which is not modelled; usage: ${sub.usage}`;
+  const p = parseOptions(a.slice(1), sub.options, sub.defaults);
+  if (p.help) return `usage: ${sub.usage}`;
+  if (p.errors.length) return withUsage(p.errors);
+  return { name: first, sub, values: p.values, args: p.args, withUsage };
+}
+
 export function parseOptions(argv: string[], options: OptSpec[], defaults: OptValues = {}): ParsedOpts {
   const values: OptValues = {};
   for (const o of options) values[o.key] = o.kind === 'bool' ? false : o.kind === 'incr' ? 0 : null;
