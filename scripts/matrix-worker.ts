@@ -36,6 +36,8 @@ import type { Envelope } from '@cucumber/messages';
 const { loadConfiguration, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
 
 const ROOT = process.env.MEMCONFORM_ROOT || path.resolve(__dirname, '..');
+// A failing scenario's machine state (steps/support/attach.ts) is for reports: the matrix keeps statuses.
+process.env.MEMCONFORM_MACHINE_STATE ??= 'off';
 
 /** A profile to run, as scripts/matrix.ts sends it. `floor`: empty step bodies (npm run bench). */
 export interface WorkerJob {
@@ -77,7 +79,9 @@ async function run(loaded: { runConfiguration: IRunConfiguration; support: ISupp
   loadProfile(job.profile); // fails early, with the profile file's own message
   // Read by the step code (steps/support/world.ts).
   process.env.MEMCONFORM_PROFILE = job.profile;
-  const formats = { stdout: 'summary', files: {}, options: {}, publish: false as const };
+  // cucumber always runs a formatter on stdout (which goes nowhere here): `rerun` is the one that
+  // does least (it lists failing scenarios at the end; `summary` formats each failure in full).
+  const formats = { stdout: 'rerun', files: {}, options: {}, publish: false as const };
   const support = job.floor ? floorSupport(loaded.support) : loaded.support;
   const envelopes: Envelope[] = [];
   await runCucumber({ ...loaded.runConfiguration, formats, support }, { ...environment, stdout: nothing() }, (e) => envelopes.push(e));

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { parsePlatform, loadPlatform, listPresets } from '../src/platform/load';
+import { parsePlatform, loadPlatform, listPresets, platformFromDoc, presetNames, PRESET_DIR } from '../src/platform/load';
+import { parse, stringify } from 'yaml';
+import * as fs from 'fs';
+import * as path from 'path';
 
 const base = `name: t
 description: test
@@ -20,6 +23,32 @@ describe('platform files', () => {
   it('every preset loads and has a description', () => {
     const names = listPresets().map((p) => p.name);
     expect(names).to.include.members(['qemu-q35', 'x86-tdx-cxl', 'arm64-mte-cxl']);
+  });
+
+  it('a document of plain data gives the platform its YAML text gives, and the same errors', () => {
+    for (const name of presetNames()) {
+      const doc = parse(fs.readFileSync(path.join(PRESET_DIR, `${name}.yaml`), 'utf8')) as Record<string, unknown>;
+      expect(platformFromDoc(structuredClone(doc), 'doc'), name).to.deep.equal(parsePlatform(stringify(doc), 'doc', undefined, { lines: false }));
+    }
+    const doc = parse(base) as Record<string, unknown>;
+    const bad: Array<(d: Record<string, unknown>) => void> = [
+      (d) => (d.nodes = 'zero'), // schema
+      (d) => (d.frobnicate = 1), // unknown field
+      (d) => ((d.memory_map as Array<Record<string, unknown>>)[1].node = 3), // consistency: undeclared node
+      (d) => ((d.kernel_image as Record<string, unknown>).bss = '0x90000000-0x90ffffff'), // consistency: outside RAM
+    ];
+    for (const change of bad) {
+      const d = structuredClone(doc);
+      change(d);
+      let expected = '';
+      try {
+        parsePlatform(stringify(d), 'doc', undefined, { lines: false });
+      } catch (e) {
+        expected = (e as Error).message;
+      }
+      expect(expected, String(change)).to.not.equal('');
+      expect(() => platformFromDoc(d, 'doc'), String(change)).to.throw(expected);
+    }
   });
 
   it('names file, line and field for a schema error', () => {

@@ -35,6 +35,22 @@ describe('shell scripts', () => {
     expect(s.qemu.backends.size).to.equal(0);
   });
 
+  it('counts what can change the machine (lines run, files opened for writing) and not reads', () => {
+    // steps/support/invariants.ts skips the check after a step that left this unchanged.
+    const s = new Session(new Machine({ platform: 'qemu-q35' }));
+    const start = s.activity;
+    expect(s.vfs.read('/proc/iomem')).to.be.a('string');
+    expect(s.vfs.list('/sys/devices/system/memory')).to.be.an('array');
+    expect(s.vfs.stat('/sys/devices/system/memory/auto_online_blocks')).to.not.be.a('number');
+    expect(s.activity).to.equal(start);
+    s.runText('cat /proc/iomem');
+    expect(s.activity).to.equal(start + 1);
+    expect(s.vfs.open('/sys/devices/system/memory/auto_online_blocks')).to.not.be.a('number');
+    expect(s.activity).to.equal(start + 2);
+    s.runScript('cat /proc/meminfo\necho offline > /sys/devices/system/memory/auto_online_blocks', 's.sh');
+    expect(s.activity).to.be.greaterThan(start + 3);
+  });
+
   it('prints bash-style errors for failing commands', () => {
     const s = new Session(new Machine({ platform: 'qemu-q35' }));
     expect(s.runText('cat /sys/nope')!.err).to.deep.equal(['cat: /sys/nope: No such file or directory']);

@@ -18,6 +18,24 @@ function entries(list: Array<[string, VNode] | false | undefined>): Map<string, 
   return new Map(list.filter((x): x is [string, VNode] => !!x));
 }
 
+/**
+ * N of a directory entry named `${prefix}N` (memory12, node1), or -1: kernfs names are exact,
+ * so only N's own decimal spelling matches (memory012 is no entry). Without a regular
+ * expression: daxctl looks up two such names for every block it reads.
+ */
+function numbered(name: string, prefix: string): number {
+  const n = name.length - prefix.length;
+  if (n < 1 || n > 15 || !name.startsWith(prefix)) return -1;
+  if (n > 1 && name.charCodeAt(prefix.length) === 48 /* 0 */) return -1;
+  let v = 0;
+  for (let i = prefix.length; i < name.length; i++) {
+    const c = name.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 // drivers/base/memory.c: per-block attributes and the generic `online` of drivers/base/core.c.
 // A table, so that looking up one attribute makes only that file: daxctl reads `state` and
 // `phys_index` of every block, many times per command.
@@ -33,6 +51,7 @@ const BLOCK_ATTRS: readonly BlockAttr[] = [
   ['uevent', () => file(0o644, () => '', (b) => b.length)],
   ['subsystem', () => link('../../../../bus/memory')],
 ];
+const BLOCK_ATTR_MAKERS = new Map(BLOCK_ATTRS);
 
 /** A block attribute's show or store: -ENODEV once the block is gone (its files stay open). */
 function blockShow<T>(m: Machine, id: number, fn: (mem: MemoryBlock) => T): T | number {
@@ -54,13 +73,14 @@ function memoryBlockDir(m: Machine, id: number): VDir {
       return out;
     },
     (name) => {
-      if (/^node\d+$/.test(name)) return new Map(nodeLinks()).get(name);
-      if (!attrFiles.has(name)) {
-        const attr = BLOCK_ATTRS.find((a) => a[0] === name);
-        if (!attr) return undefined;
-        attrFiles.set(name, attr[1](m, id));
+      if (attrFiles.has(name)) return attrFiles.get(name);
+      const make = BLOCK_ATTR_MAKERS.get(name);
+      if (make) {
+        attrFiles.set(name, make(m, id));
+        return attrFiles.get(name);
       }
-      return attrFiles.get(name);
+      const nid = numbered(name, 'node');
+      return nid >= 0 && m.nodes.blockInNode(id, nid) ? link(`../../node/${name}`) : undefined;
     },
   );
 }
@@ -105,8 +125,8 @@ function memoryRoot(m: Machine): VDir {
       return out;
     },
     (name) => {
-      const id = /^memory(\d+)$/.exec(name);
-      if (id) return mb.find(Number(id[1])) ? blockDir(Number(id[1])) : undefined;
+      const id = numbered(name, 'memory');
+      if (id >= 0) return mb.find(id) ? blockDir(id) : undefined;
       return files().get(name);
     },
   );
@@ -131,10 +151,9 @@ function nodeDir(m: Machine, nid: number): VDir {
     // One block's link without listing every block: daxctl walks nodeN/memoryM/state for each
     // block, which would otherwise cost O(blocks^2).
     (name) => {
-      const mem = /^memory(\d+)$/.exec(name);
-      if (!mem) return attrs().get(name);
-      const id = Number(mem[1]);
-      return String(id) === mem[1] && m.nodes.nodesOfBlock(id).includes(nid) ? memoryLink(id) : undefined;
+      const id = numbered(name, 'memory');
+      if (id < 0) return attrs().get(name);
+      return m.nodes.blockInNode(id, nid) ? memoryLink(id) : undefined;
     },
   );
 }
@@ -154,10 +173,9 @@ function nodeRoot(m: Machine): VDir {
     return out;
   };
   return dir(all, (name) => {
-    const node = /^node(\d+)$/.exec(name);
-    if (!node) return all().get(name);
-    const nid = Number(node[1]);
-    if (String(nid) !== node[1] || !m.nodes.registered.has(nid)) return undefined;
+    const nid = numbered(name, 'node');
+    if (nid < 0) return all().get(name);
+    if (!m.nodes.registered.has(nid)) return undefined;
     // Stateless too (see memoryRoot()): made once per node.
     let d = nodeDirs.get(nid);
     if (!d) nodeDirs.set(nid, (d = nodeDir(m, nid)));
@@ -298,8 +316,8 @@ export function buildVfs(m: Machine): Vfs {
       ['memory', dir(() => entries([['devices', dir(
         () => new Map(m.blocks.ids().map((id): [string, VNode] => [`memory${id}`, link(`../../../devices/system/memory/memory${id}`)])),
         (name) => {
-          const mem = /^memory(\d+)$/.exec(name);
-          return mem && String(Number(mem[1])) === mem[1] && m.blocks.find(Number(mem[1])) ? link(`../../../devices/system/memory/${name}`) : undefined;
+          const id = numbered(name, 'memory');
+          return id >= 0 && m.blocks.find(id) ? link(`../../../devices/system/memory/${name}`) : undefined;
         },
       )]]))],
       ['dax', daxBus(m)],

@@ -70,6 +70,9 @@ function split(path: string): string[] {
 }
 
 export class Vfs {
+  /** Files opened for writing so far (Session.activity). */
+  opened = 0;
+
   constructor(private readonly root: VDir) {}
 
   /** Resolve a path; the last component's symlink is followed when `follow`. */
@@ -129,6 +132,7 @@ export class Vfs {
 
   /** Open for writing (O_WRONLY|O_CREAT|O_TRUNC), then write the buffer once, as `echo >` does. */
   open(path: string): VFile | number {
+    this.opened++;
     const n = this.walk(path, true);
     if (typeof n === 'number') {
       if (n !== -E.ENOENT) return n;

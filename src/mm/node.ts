@@ -78,6 +78,14 @@ export class NodeOps {
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** Whether node `nid`'s directory lists memory block `id`: nodesOfBlock(id).includes(nid). */
+  blockInNode(id: number, nid: number): boolean {
+    const mem = this.m.blocks.find(id);
+    if (!mem) return false;
+    if (!mem.early) return mem.nid === nid;
+    return this.nodesOfBlock(id).includes(nid);
+  }
+
   /** Node ids whose directory lists memory block `id` (a boot block may straddle nodes). */
   nodesOfBlock(id: number): number[] {
     const mem = this.m.blocks.find(id);

@@ -4,6 +4,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify } from 'yaml';
 import { platformSchema, PlatformData } from './schema';
 import { didYouMean, locate, parseYaml, schemaMessages } from '../util/yaml_input';
 import { overlaps, Range, rangeText, contains } from '../util/units';
@@ -43,6 +44,26 @@ export function parsePlatform(text: string, source: string, overrides?: Record<s
   const p: Platform = { ...parsed.data, source };
   checkConsistency(p, (fieldPath) => locate(y, fieldPath));
   return p;
+}
+
+/**
+ * A platform from a document of plain data, as parsing YAML gives it (a preset's document, or a
+ * scenario's platform built by steps from one): checked as parsePlatform() checks it, without
+ * writing the YAML out and parsing it again. A document that fails goes through parsePlatform()
+ * for its message, which is then the one the YAML text gives.
+ */
+export function platformFromDoc(doc: Record<string, unknown>, source: string): Platform {
+  const parsed = platformSchema.safeParse(doc);
+  if (parsed.success) {
+    const p: Platform = { ...parsed.data, source };
+    try {
+      checkConsistency(p, () => source);
+      return p;
+    } catch (e) {
+      if (!(e instanceof PlatformError)) throw e;
+    }
+  }
+  return parsePlatform(stringify(doc), source, undefined, { lines: false });
 }
 
 function checkConsistency(p: Platform, at: (path: (string | number)[]) => string): void {

@@ -129,7 +129,18 @@ export class Session {
     machine.jobs.sink = (_job, _status, out) => this.jobOutput.push(...out);
   }
 
+  private linesRun = 0;
+
+  /**
+   * Lines run and files opened for writing so far. Only those change the machine (a read is
+   * a show method, which changes nothing), so while this stays the same the machine does too.
+   */
+  get activity(): number {
+    return this.linesRun + this.vfs.opened;
+  }
+
   run(line: ScriptLine): LineResult {
+    this.linesRun++;
     // Each command happens a second after the previous one, so dmesg times read naturally.
     this.machine.clock.advance(NSEC_PER_SEC);
     this.jobOutput = [];

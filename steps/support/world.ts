@@ -7,7 +7,7 @@ import { Machine } from '../../src/machine';
 import { Session, LineResult, ScriptError } from '../../src/shell/session';
 import { loadProfile, DEFAULT_PROFILE, Profile } from '../../src/policy/profiles';
 import { DIMENSIONS } from '../../src/policy/dimensions';
-import { parsePlatform, Platform, presetNames, PRESET_DIR } from '../../src/platform/load';
+import { parsePlatform, Platform, platformFromDoc, presetNames, PRESET_DIR } from '../../src/platform/load';
 import { InputError } from '../../src/util/errors';
 import { didYouMean } from '../../src/util/yaml_input';
 
@@ -23,10 +23,21 @@ import * as path from 'path';
 // Writing and parsing YAML and checking the schema cost more than booting the machine, and
 // scenarios describe the same few platforms again and again: a preset is parsed once per file
 // text, a scenario's platform once per document (a document that fails is never cached, so it
-// fails the same way each time), and both are handed out only as copies, so no scenario sees
-// another's changes.
+// fails the same way each time). A parsed platform is frozen, all of it, and handed to every
+// scenario that describes it: the machine only reads its platform, and freezing makes a write
+// throw instead of reaching the next scenario (cheaper than a copy per scenario, and stricter).
 const presetDocs = new Map<string, unknown>();
 const platforms = new Map<string, Platform>();
+/** Preset file texts by path: the files are part of the suite, like the step code. */
+const presetTexts = new Map<string, string | null>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
 
 function parsePreset(text: string): Record<string, unknown> {
   if (!presetDocs.has(text)) presetDocs.set(text, parse(text));
@@ -42,10 +53,10 @@ function presetPlatform(text: string, source: string): Platform {
   let p = platforms.get(k);
   if (!p) {
     if (!presetDocs.has(text)) presetDocs.set(text, parse(text));
-    p = parsePlatform(stringify(presetDocs.get(text)), source, undefined, { lines: false });
+    p = deepFreeze(platformFromDoc(structuredClone(presetDocs.get(text)) as Record<string, unknown>, source));
     platforms.set(k, p);
   }
-  return structuredClone(p);
+  return p;
 }
 
 /**
@@ -75,10 +86,12 @@ function parsePlatformCached(doc: Record<string, unknown>, source: string): Plat
   const k = `${source}\n${key}`;
   let p = platforms.get(k);
   if (!p) {
-    p = parsePlatform(stringify(doc), source, undefined, { lines: false });
+    // A key with a \u0000 marker holds what JSON and YAML spell differently (undefined, NaN,
+    // -0, a bigint): that document takes the way through YAML text that a platform file takes.
+    p = deepFreeze(key.includes('\u0000') ? parsePlatform(stringify(doc), source, undefined, { lines: false }) : platformFromDoc(doc, source));
     platforms.set(k, p);
   }
-  return structuredClone(p);
+  return p;
 }
 
 // The run's profile, loaded once per profile name: keyed by the name so that a process that
@@ -151,11 +164,13 @@ export class MemWorld extends World {
   /** Start from a preset platform file. */
   usePreset(name: string): void {
     const file = path.join(PRESET_DIR, `${name}.yaml`);
-    if (!fs.existsSync(file)) {
+    if (!presetTexts.has(file)) presetTexts.set(file, fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null);
+    const text = presetTexts.get(file);
+    if (text == null) {
       throw new InputError(`${this.stepWhere}: platform`, name, 'a platform preset', known(name, presetNames()));
     }
     // The document is copied only when a step changes it (adjustPlatform).
-    this.presetText = fs.readFileSync(file, 'utf8');
+    this.presetText = text;
     this.platformDoc = undefined;
     this.platformSource = `scenario platform based on platforms/${name}.yaml`;
   }
