@@ -16,9 +16,11 @@
 //           minus heapUsed after a forced GC before boot).
 // notifier  onlining 64 GiB of CXL memory in 512 blocks (one sysfs write each) under each
 //           tdx-hotplug-guard choice, after TDX initialization.
-// suite     the whole suite under the default profile, in this process, against the floor:
-//           the same run with every step and hook body empty (src/report/suite_floor.ts); once
-//           with npm run conformance's formatters, once with messages only (as the matrix runs).
+// suite     the whole suite under the default profile against the floor: the same run with
+//           every step and hook body empty (src/report/suite_floor.ts). As a command (a fresh
+//           process each, npm run conformance's formatters, the Allure HTML aside), then in this
+//           process after a warm-up, which leaves out start-up and loading: once with npm run
+//           conformance's formatters, once with messages only (as the matrix runs).
 // matrix    the policy matrix on 2 workers (scripts/matrix.ts runAll) against the same with the
 //           floor, and the whole `npm run conformance:matrix` command as a user runs it.
 // fuzz      model-based fuzzing throughput (operations per second, src/fuzz as npm run fuzz runs it).
@@ -342,6 +344,54 @@ async function suiteCost(runs: number): Promise<RatioFigure[]> {
   }
 }
 
+/**
+ * One run of the suite in this process as `npm run conformance` makes it (the default cucumber
+ * profile and its formatters, TypeScript loaded transpile-only), with every step and hook body
+ * empty when `floor`: the child of suiteCommandCost().
+ */
+async function suiteChild(floor: boolean): Promise<void> {
+  const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-bench-'));
+  try {
+    process.env.MEMCONFORM_REPORTS = reports;
+    process.env.MEMCONFORM_PROFILE = DEFAULT_PROFILE;
+    const environment: IRunEnvironment = { cwd: ROOT, stdout: nothing(), stderr: process.stderr, env: process.env };
+    const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js', profiles: ['default'] }, environment);
+    const support = await loadSupport(runConfiguration, environment);
+    const formats: IRunOptions['formats'] = { ...runConfiguration.formats, stdout: 'progress' };
+    const r = await runCucumber({ ...(runConfiguration as IRunConfiguration), formats, support: floor ? floorSupport(support) : support }, environment);
+    if (!r.success && !floor) throw new Error(`the suite failed under ${DEFAULT_PROFILE}`);
+  } finally {
+    fs.rmSync(reports, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The suite as a command: a fresh process each time (start-up, transpiling and loading the step
+ * and model code, parsing the features, the run, the report files), against the same command
+ * with the floor's empty bodies. The two take turns, after one warm-up of each.
+ */
+function suiteCommandCost(runs: number): RatioFigure {
+  const once = (floor: boolean) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child-suite', floor ? 'floor' : 'real'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench: the suite command${floor ? ' (floor)' : ''} failed:\n${r.stdout}${r.stderr}`);
+    return ms(t0);
+  };
+  const real: number[] = [];
+  const flo: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const a = once(false);
+    const b = once(true);
+    if (i > 0) {
+      real.push(a);
+      flo.push(b);
+    }
+  }
+  const r = median(real);
+  const f = median(flo);
+  return { name: `suite, ${DEFAULT_PROFILE} (whole command)`, ms: r, floorMs: f, ratio: r / f, detail: 'a fresh process each: start-up, loading, the run, its report files' };
+}
+
 async function matrixCost(tmp: string, compiled: string, runs: number): Promise<RatioFigure[]> {
   const profiles = profileNames();
   const once = async (floor: boolean) => {
@@ -498,7 +548,7 @@ async function sections(o: Options, runs: number, only: Set<string>, sizes: numb
     result.notifier = figs;
   }
   const ratios: RatioFigure[] = [];
-  if (only.has('suite')) ratios.push(...(await suiteCost(runs)));
+  if (only.has('suite')) ratios.push(suiteCommandCost(o.quick ? 1 : Math.min(runs, 3)), ...(await suiteCost(runs)));
   if (only.has('matrix')) ratios.push(...(await matrixCost(tmp, compiled, o.quick ? 0 : Math.min(runs, 3))));
   if (ratios.length) {
     console.log('\nsuite cost against the cucumber floor (same scenarios, every step and hook body empty)');
@@ -514,7 +564,12 @@ async function sections(o: Options, runs: number, only: Set<string>, sizes: numb
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  if (args[0] === '--child-host') {
+  if (args[0] === '--child-suite') {
+    suiteChild(args[1] === 'floor').catch((err) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exitCode = 1;
+    });
+  } else if (args[0] === '--child-host') {
     const [ddr, bs, runs] = args.slice(1).map(Number);
     process.send!(hostChild(ddr, bs, runs));
     process.disconnect();

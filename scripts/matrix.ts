@@ -20,20 +20,14 @@ import { Command, CommanderError } from 'commander';
 import { runMain } from './run_main';
 import { profileNames } from '../src/policy/profiles';
 import { precompiled } from '../src/report/precompile';
-import { CATALOGUE_FILE, displayPath, formatTraceProblem, loadCatalogue } from '../src/report/catalogue';
 import type { ScenarioResult } from '../src/report/results';
-import {
-  buildMatrix,
-  Cell,
-  compareMatrices,
-  formatDifference,
-  Matrix,
-  matrixColumn,
-  matrixHtml,
-  matrixJson,
-  matrixMarkdown,
-  mergeIntoBaseline,
-} from '../src/report/matrix';
+import type { Cell, Matrix } from '../src/report/matrix';
+// The catalogue and the report writers (src/report/catalogue.ts, src/report/matrix.ts) are
+// loaded in main() once the workers have started: loading them (the Gherkin parser, YAML,
+// transpiling) would otherwise delay every worker by a quarter of a second.
+
+/** features/requirements.yaml, as src/report/catalogue.ts names it (CATALOGUE_FILE; a test keeps them equal). */
+export const DEFAULT_CATALOGUE = 'features/requirements.yaml';
 
 const ROOT = path.resolve(__dirname, '..');
 export const BASELINE_FILE = 'features/matrix.baseline.json';
@@ -78,7 +72,7 @@ export async function runAll(
   dir: string,
   compiled: string | undefined,
   onDone: (r: WorkerRun) => void,
-  opts: { floor?: boolean } = {},
+  opts: { floor?: boolean; signal?: AbortSignal } = {},
 ): Promise<WorkerRun[]> {
   const results: WorkerRun[] = [];
   const deaths: string[] = [];
@@ -97,7 +91,8 @@ export async function runAll(
         results.push(r);
       };
       const give = () => {
-        if (next >= profiles.length) {
+        // Aborted: the profile a worker has finishes, no other starts.
+        if (next >= profiles.length || opts.signal?.aborted) {
           child.disconnect();
           return;
         }
@@ -141,7 +136,7 @@ function parse(argv: string[]): Options {
     .option('--jobs <n>', 'profiles run at the same time', String(Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length))))
     .option('--reports <dir>', 'where matrix.{json,md,html} go', 'reports')
     .option('--baseline <file>', 'the committed baseline', BASELINE_FILE)
-    .option('--requirements <file>', 'the requirement catalogue', CATALOGUE_FILE)
+    .option('--requirements <file>', 'the requirement catalogue', DEFAULT_CATALOGUE)
     .option('--no-precompile', 'let each child transpile the TypeScript itself (ts-node), as npm run conformance does')
     .exitOverride();
   cmd.parse(argv, { from: 'user' });
@@ -169,63 +164,73 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`conformance:matrix: --jobs needs a positive integer (got ${o.jobs})`);
     return 2;
   }
-  const { catalogue, problems } = loadCatalogue(path.resolve(ROOT, o.requirements));
-  if (problems.length) {
-    for (const p of problems) console.error(formatTraceProblem(p));
-    console.error('conformance:matrix: fix the requirement catalogue first');
-    return 1;
-  }
-
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-matrix-'));
   const columns = new Map<string, Record<string, Cell>>();
+  // Loaded while the workers start (see the imports).
+  let report: typeof import('../src/report/matrix');
+  let catalogueModule: typeof import('../src/report/catalogue');
+  let catalogue: import('../src/report/catalogue').Catalogue;
   try {
     // The transpiled copy is kept between runs (src/report/precompile.ts): made again only when
     // a source changed.
     const compiled = o.precompile ? precompiled(ROOT) : undefined;
+    const abort = new AbortController();
+    const running = runAll(profiles, jobs, tmp, compiled, (r) => console.log(`  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`), { signal: abort.signal });
+    catalogueModule = await import('../src/report/catalogue');
+    report = await import('../src/report/matrix');
+    const loaded = catalogueModule.loadCatalogue(path.resolve(ROOT, o.requirements));
+    if (loaded.problems.length) {
+      abort.abort();
+      await running;
+      for (const p of loaded.problems) console.error(catalogueModule.formatTraceProblem(p));
+      console.error('conformance:matrix: fix the requirement catalogue first');
+      return 1;
+    }
+    catalogue = loaded.catalogue;
     console.log(`conformance:matrix: ${profiles.length} profile(s), ${jobs} at a time`);
-    const runs = await runAll(profiles, jobs, tmp, compiled, (r) => console.log(`  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`));
+    const runs = await running;
     const failed = runs.filter((r) => !r.ok);
     if (failed.length) {
       for (const r of failed) console.error(`conformance:matrix: profile ${r.profile} could not run:\n${r.output.trim()}`);
       return 1;
     }
-    for (const r of runs) columns.set(r.profile, matrixColumn(catalogue, JSON.parse(fs.readFileSync(r.file, 'utf8')) as ScenarioResult[]));
+    for (const r of runs) columns.set(r.profile, report.matrixColumn(catalogue, JSON.parse(fs.readFileSync(r.file, 'utf8')) as ScenarioResult[]));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const matrix = buildMatrix(catalogue, columns);
+  const matrix = report.buildMatrix(catalogue, columns);
 
   const baselineFile = path.resolve(ROOT, o.baseline);
   const baseline = fs.existsSync(baselineFile) ? (JSON.parse(fs.readFileSync(baselineFile, 'utf8')) as Matrix) : undefined;
   const compared = partial || !baseline ? profiles : [...new Set([...matrix.profiles, ...baseline.profiles])].sort();
-  const diffs = baseline ? compareMatrices(baseline, matrix, compared) : [];
+  const diffs = baseline ? report.compareMatrices(baseline, matrix, compared) : [];
 
   const reports = path.resolve(ROOT, o.reports);
   fs.mkdirSync(reports, { recursive: true });
-  fs.writeFileSync(path.join(reports, 'matrix.json'), matrixJson(matrix));
-  fs.writeFileSync(path.join(reports, 'matrix.md'), matrixMarkdown(matrix));
-  fs.writeFileSync(path.join(reports, 'matrix.html'), matrixHtml(matrix, baseline ? diffs : undefined));
+  fs.writeFileSync(path.join(reports, 'matrix.json'), report.matrixJson(matrix));
+  fs.writeFileSync(path.join(reports, 'matrix.md'), report.matrixMarkdown(matrix));
+  fs.writeFileSync(path.join(reports, 'matrix.html'), report.matrixHtml(matrix, baseline ? diffs : undefined));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`conformance:matrix: ${matrix.requirements.length} requirements x ${matrix.profiles.length} profiles in ${seconds} s: ${displayPath(path.join(reports, 'matrix.html'))} (.md, .json beside it)`);
+  console.log(`conformance:matrix: ${matrix.requirements.length} requirements x ${matrix.profiles.length} profiles in ${seconds} s: ${catalogueModule.displayPath(path.join(reports, 'matrix.html'))} (.md, .json beside it)`);
 
   if (o.accept) {
-    for (const d of diffs) console.log(`  accepted: ${formatDifference(d)}`);
-    fs.writeFileSync(baselineFile, matrixJson(mergeIntoBaseline(baseline, matrix, partial)));
-    console.log(`conformance:matrix: wrote ${displayPath(baselineFile)}${baseline ? ` (${diffs.length} cell(s) changed)` : ''}`);
+    for (const d of diffs) console.log(`  accepted: ${report.formatDifference(d)}`);
+    fs.writeFileSync(baselineFile, report.matrixJson(report.mergeIntoBaseline(baseline, matrix, partial)));
+    console.log(`conformance:matrix: wrote ${catalogueModule.displayPath(baselineFile)}${baseline ? ` (${diffs.length} cell(s) changed)` : ''}`);
     return 0;
   }
   if (!baseline) {
-    console.error(`conformance:matrix: no baseline at ${displayPath(baselineFile)}; review reports/matrix.md, then run \`npm run conformance:matrix -- --accept\``);
+    console.error(`conformance:matrix: no baseline at ${catalogueModule.displayPath(baselineFile)}; review reports/matrix.md, then run \`npm run conformance:matrix -- --accept\``);
     return 1;
   }
   if (diffs.length) {
-    console.error(`conformance:matrix: ${diffs.length} difference(s) from ${displayPath(baselineFile)}:`);
-    for (const d of diffs) console.error(`  ${formatDifference(d)}`);
+    console.error(`conformance:matrix: ${diffs.length} difference(s) from ${catalogueModule.displayPath(baselineFile)}:`);
+    for (const d of diffs) console.error(`  ${report.formatDifference(d)}`);
     console.error('conformance:matrix: if these changes are intended, run `npm run conformance:matrix -- --accept` and commit the baseline');
     return 1;
   }
-  console.log(`conformance:matrix: no difference from ${displayPath(baselineFile)}`);
+  console.log(`conformance:matrix: no difference from ${catalogueModule.displayPath(baselineFile)}`);
   return 0;
 }
 

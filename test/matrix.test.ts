@@ -6,7 +6,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadCatalogue } from '../src/report/catalogue';
+import { CATALOGUE_FILE, loadCatalogue } from '../src/report/catalogue';
+import { DEFAULT_CATALOGUE } from '../scripts/matrix';
 import {
   baselineOf,
   buildMatrix,
@@ -138,6 +139,10 @@ describe('policy matrix', () => {
       for (const row of Object.values(baseline.cells)) for (const c of Object.values(row)) expect(c).to.not.have.any.keys('line', 'message');
     });
 
+    it('names the catalogue the requirement reports use by default', () => {
+      expect(DEFAULT_CATALOGUE).to.equal(CATALOGUE_FILE);
+    });
+
     it('has a column for every profile and a row for every requirement (else: npm run conformance:matrix -- --accept)', () => {
       const project = loadCatalogue(path.join(ROOT, 'features', 'requirements.yaml')).catalogue;
       expect(baseline.profiles).to.deep.equal(profileNames());
@@ -159,6 +164,14 @@ describe('policy matrix', () => {
         cwd: ROOT,
         encoding: 'utf8',
       });
+
+    it('a broken requirement catalogue stops the run before any report is written', () => {
+      const run = matrix(['--requirements', 'test/fixtures/traceability/bad-catalogue.yaml', '--baseline', path.join(dir, 'none.json')]);
+      expect(run.status, run.stderr).to.equal(1);
+      expect(run.stderr).to.contain('conformance:matrix: fix the requirement catalogue first');
+      expect(run.stderr).to.match(/bad-catalogue\.yaml:\d+: /);
+      expect(fs.existsSync(path.join(dir, 'matrix.json'))).to.equal(false);
+    });
 
     it('--accept writes the baseline; a difference from it fails the run and is printed', () => {
       // A baseline of its own, so the test does not depend on the committed one being current.

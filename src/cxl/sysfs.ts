@@ -279,7 +279,7 @@ export function cxlSysfsBus(cxl: CxlBus): VDir {
     () => new Map(deviceNames(cxl).map((n): [string, VNode] => [n, deviceDir(cxl, n)!])),
     (name) => deviceDir(cxl, name),
   );
-  return dir(() =>
+  const top = () =>
     entries([
       ['devices', devices],
       ['drivers', dir(() => drivers(cxl))],
@@ -287,6 +287,8 @@ export function cxlSysfsBus(cxl: CxlBus): VDir {
       ['flush', wo((b) => b.length)],
       ['drivers_autoprobe', rw(() => '1\n', (b) => b.length)],
       ['uevent', wo((b) => b.length)],
-    ]),
-  );
+    ]);
+  // cxl list and create-region walk devices/ for every device they look at: no need to make
+  // the driver directories each time.
+  return dir(top, (name) => (name === 'devices' ? devices : top().get(name)));
 }

@@ -321,9 +321,11 @@ export function buildVfs(m: Machine): Vfs {
         },
       )]]))],
       ['dax', daxBus(m)],
-      m.platform.cxl !== undefined && ['cxl', cxlBus(m)],
+      cxl !== undefined && ['cxl', cxl],
     ]);
-  const bus = dir(busEntries, (name) => (name === 'dax' ? daxBus(m) : busEntries().get(name)));
+  // Stateless like the rest (each file asks the model): made once, looked up without the others.
+  const cxl = m.platform.cxl !== undefined ? cxlBus(m) : undefined;
+  const bus = dir(busEntries, (name) => (name === 'dax' ? daxBus(m) : name === 'cxl' ? cxl : busEntries().get(name)));
   const sysEntries = () =>
     entries([
       ['devices', devices],
@@ -347,15 +349,15 @@ export function buildVfs(m: Machine): Vfs {
     ]);
   // Memory block, node and dax paths all pass through /sys/devices or /sys/bus: no need to build the rest.
   const sys = dir(sysEntries, (name) => (name === 'devices' ? devices : name === 'bus' ? bus : sysEntries().get(name)));
-  const proc = dir(() =>
-    entries([
-      ['iomem', ro(() => m.iomem.show())],
-      ['meminfo', ro(() => procMeminfo(m))],
-      ['zoneinfo', ro(() => procZoneinfo(m))],
-      ['cmdline', ro(() => `${m.platform.cmdline}\n`)],
-      m.arch.name === 'arm64' && ['cpuinfo', ro(() => arm64Cpuinfo(m))],
-    ]),
-  );
+  // The files ask the model when read: made once (steps read /proc/meminfo around every action).
+  const procFiles = entries([
+    ['iomem', ro(() => m.iomem.show())],
+    ['meminfo', ro(() => procMeminfo(m))],
+    ['zoneinfo', ro(() => procZoneinfo(m))],
+    ['cmdline', ro(() => `${m.platform.cmdline}\n`)],
+    m.arch.name === 'arm64' && ['cpuinfo', ro(() => arm64Cpuinfo(m))],
+  ]);
+  const proc = dir(() => new Map(procFiles), (name) => procFiles.get(name));
   const sysModule = dir(() =>
     entries([
       m.kvm.loaded && ['kvm_intel', dir(() => entries([['parameters', dir(() => entries([['tdx', ro(() => (m.kvm.enableTdx ? 'Y\n' : 'N\n'))]]))]]))],
