@@ -298,7 +298,14 @@ interface RatioFigure {
 
 const nothing = () => new Writable({ write: (_c, _e, done) => done() });
 
-async function suiteCost(runs: number): Promise<RatioFigure[]> {
+/**
+ * The suite as npm run conformance loads it (the default cucumber profile) under the default
+ * profile, its reports in a temporary directory and its output going nowhere, for `use`; the
+ * environment is restored and the reports removed afterwards.
+ */
+async function withSuite<T>(
+  use: (suite: { environment: IRunEnvironment; runConfiguration: IRunConfiguration; support: ISupportCodeLibrary; conformanceFormats: IRunOptions['formats'] }) => Promise<T>,
+): Promise<T> {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-bench-'));
   const saved = { reports: process.env.MEMCONFORM_REPORTS, profile: process.env.MEMCONFORM_PROFILE };
   try {
@@ -307,12 +314,25 @@ async function suiteCost(runs: number): Promise<RatioFigure[]> {
     const environment: IRunEnvironment = { cwd: ROOT, stdout: nothing(), stderr: process.stderr, env: process.env };
     const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js', profiles: ['default'] }, environment);
     const support = await loadSupport(runConfiguration, environment);
-    const floor = floorSupport(support);
+    // npm run conformance's formatters, with `progress` as it picks when stdout is no terminal.
     const conformanceFormats: IRunOptions['formats'] = { ...runConfiguration.formats, stdout: 'progress' };
+    return await use({ environment, runConfiguration: runConfiguration as IRunConfiguration, support, conformanceFormats });
+  } finally {
+    if (saved.reports === undefined) delete process.env.MEMCONFORM_REPORTS;
+    else process.env.MEMCONFORM_REPORTS = saved.reports;
+    if (saved.profile === undefined) delete process.env.MEMCONFORM_PROFILE;
+    else process.env.MEMCONFORM_PROFILE = saved.profile;
+    fs.rmSync(reports, { recursive: true, force: true });
+  }
+}
+
+async function suiteCost(runs: number): Promise<RatioFigure[]> {
+  return withSuite(async ({ environment, runConfiguration, support, conformanceFormats }) => {
+    const floor = floorSupport(support);
     const messagesOnly: IRunOptions['formats'] = { stdout: 'summary', files: { [os.devNull]: 'message' }, options: {}, publish: false };
     const once = async (s: ISupportCodeLibrary, formats: IRunOptions['formats']) => {
       const t0 = process.hrtime.bigint();
-      await runCucumber({ ...(runConfiguration as IRunConfiguration), formats, support: s }, { ...environment, stdout: nothing() });
+      await runCucumber({ ...runConfiguration, formats, support: s }, { ...environment, stdout: nothing() });
       return ms(t0);
     };
     const out: RatioFigure[] = [];
@@ -335,13 +355,7 @@ async function suiteCost(runs: number): Promise<RatioFigure[]> {
       out.push({ name, ms: r, floorMs: f, ratio: r / f, detail: 'in one process, after a warm-up' });
     }
     return out;
-  } finally {
-    if (saved.reports === undefined) delete process.env.MEMCONFORM_REPORTS;
-    else process.env.MEMCONFORM_REPORTS = saved.reports;
-    if (saved.profile === undefined) delete process.env.MEMCONFORM_PROFILE;
-    else process.env.MEMCONFORM_PROFILE = saved.profile;
-    fs.rmSync(reports, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -350,19 +364,10 @@ async function suiteCost(runs: number): Promise<RatioFigure[]> {
  * empty when `floor`: the child of suiteCommandCost().
  */
 async function suiteChild(floor: boolean): Promise<void> {
-  const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'memconform-bench-'));
-  try {
-    process.env.MEMCONFORM_REPORTS = reports;
-    process.env.MEMCONFORM_PROFILE = DEFAULT_PROFILE;
-    const environment: IRunEnvironment = { cwd: ROOT, stdout: nothing(), stderr: process.stderr, env: process.env };
-    const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js', profiles: ['default'] }, environment);
-    const support = await loadSupport(runConfiguration, environment);
-    const formats: IRunOptions['formats'] = { ...runConfiguration.formats, stdout: 'progress' };
-    const r = await runCucumber({ ...(runConfiguration as IRunConfiguration), formats, support: floor ? floorSupport(support) : support }, environment);
+  await withSuite(async ({ environment, runConfiguration, support, conformanceFormats }) => {
+    const r = await runCucumber({ ...runConfiguration, formats: conformanceFormats, support: floor ? floorSupport(support) : support }, environment);
     if (!r.success && !floor) throw new Error(`the suite failed under ${DEFAULT_PROFILE}`);
-  } finally {
-    fs.rmSync(reports, { recursive: true, force: true });
-  }
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
-// The model's invariants, checked after every step of every scenario (steps/support/invariants.ts)
-// and after every fuzzed operation (src/fuzz). One module per family; each invariant names the
-// kernel rule it encodes. Checks work on ranges and cost O(ranges + blocks) per call.
+// The model's invariants, checked after every step of every scenario that ran something on the
+// machine (steps/support/invariants.ts) and after every fuzzed operation (src/fuzz). One module
+// per family; each invariant names the kernel rule it encodes. Checks work on ranges and cost
+// O(ranges + blocks) per call.
 
 import type { Machine } from '../machine';
 import { ACCOUNTING_INVARIANTS } from './accounting';
