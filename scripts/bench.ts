@@ -21,8 +21,10 @@
 //           process each, npm run conformance's formatters, the Allure HTML aside), then in this
 //           process after a warm-up, which leaves out start-up and loading: once with npm run
 //           conformance's formatters, once with messages only (as the matrix runs).
-// matrix    the policy matrix on 2 workers (scripts/matrix.ts runAll) against the same with the
-//           floor, and the whole `npm run conformance:matrix` command as a user runs it.
+// matrix    the policy matrix on 2 workers (scripts/matrix.ts runAll), reusing results where a
+//           profile agrees on what a scenario read, and with every scenario run (--no-reuse),
+//           each against the floor (every scenario under every profile with empty bodies); and
+//           the whole `npm run conformance:matrix` command as a user runs it.
 // fuzz      model-based fuzzing throughput (operations per second, src/fuzz as npm run fuzz runs it).
 
 import { fork, spawnSync } from 'child_process';
@@ -399,20 +401,24 @@ function suiteCommandCost(runs: number): RatioFigure {
 
 async function matrixCost(tmp: string, compiled: string, runs: number): Promise<RatioFigure[]> {
   const profiles = profileNames();
-  const once = async (floor: boolean) => {
+  // The floor runs every scenario under every profile: reuse needs what a scenario reads, and
+  // an empty step reads nothing.
+  const once = async (floor: boolean, reuse: boolean) => {
     const t0 = process.hrtime.bigint();
-    const r = await runAll(profiles, 2, tmp, compiled, () => {}, { floor });
+    const r = await runAll(profiles, 2, tmp, compiled, () => {}, { floor, reuse });
     const bad = r.filter((x) => !x.ok);
     if (bad.length) throw new Error(`bench: matrix worker failed:\n${bad.map((b) => b.output).join('\n')}`);
     return ms(t0);
   };
   const real: number[] = [];
+  const every: number[] = [];
   const flo: number[] = [];
   const whole: number[] = [];
   let differs = false;
   for (let i = 0; i <= runs; i++) {
-    const a = await once(false);
-    const b = await once(true);
+    const a = await once(false, true);
+    const e = await once(false, false);
+    const b = await once(true, false);
     const t0 = process.hrtime.bigint();
     const cmd = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'scripts', 'matrix.ts'), '--reports', path.join(tmp, 'reports')], {
       cwd: ROOT,
@@ -424,6 +430,7 @@ async function matrixCost(tmp: string, compiled: string, runs: number): Promise<
     if (cmd.status !== 0 && !differs) throw new Error(`bench: npm run conformance:matrix failed:\n${cmd.stdout}${cmd.stderr}`);
     if (i > 0) {
       real.push(a);
+      every.push(e);
       flo.push(b);
       whole.push(c);
     }
@@ -431,7 +438,14 @@ async function matrixCost(tmp: string, compiled: string, runs: number): Promise<
   const r = median(real);
   const f = median(flo);
   return [
-    { name: `matrix, ${profiles.length} profiles on 2 workers`, ms: r, floorMs: f, ratio: r / f, detail: 'workers started, support loaded, every profile run' },
+    {
+      name: `matrix, ${profiles.length} profiles on 2 workers`,
+      ms: r,
+      floorMs: f,
+      ratio: r / f,
+      detail: 'workers started, support loaded, every profile run, results reused where a profile agrees on what a scenario read',
+    },
+    { name: 'matrix, every scenario run (--no-reuse)', ms: median(every), floorMs: f, ratio: median(every) / f, detail: 'the same, each profile running every scenario' },
     {
       name: 'npm run conformance:matrix (whole command)',
       ms: median(whole),

@@ -10,6 +10,9 @@
 //     error? }, until the parent disconnects. Starting a process and loading the support code
 //     cost more than running the suite, so the matrix keeps one such worker per core.
 //
+// Each run writes { results, reads } (src/report/reuse.ts): the results, and what each scenario
+// read of the profile (src/policy/reads.ts), from which the matrix reuses results.
+//
 // No Allure, no JUnit, nothing on stdout: the scenario results are the result. Exit 0 when the run(s)
 // finished (whatever their scenarios did), 1 when one could not run.
 //
@@ -31,6 +34,8 @@ import { loadProfile } from '../src/policy/profiles';
 import { DEFAULT_FEATURES } from '../src/report/conformance_args';
 import { floorSupport } from '../src/report/suite_floor';
 import { scenarioResults } from '../src/report/results';
+import { linePaths, WorkerOutput } from '../src/report/reuse';
+import { recordScenarioReads, takeScenarioReads } from '../src/policy/reads';
 import type { Envelope } from '@cucumber/messages';
 
 const { loadConfiguration, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
@@ -39,11 +44,15 @@ const ROOT = process.env.MEMCONFORM_ROOT || path.resolve(__dirname, '..');
 // A failing scenario's machine state (steps/support/attach.ts) is for reports: the matrix keeps statuses.
 process.env.MEMCONFORM_MACHINE_STATE ??= 'off';
 
-/** A profile to run, as scripts/matrix.ts sends it. `floor`: empty step bodies (npm run bench). */
+/**
+ * A profile to run, as scripts/matrix.ts sends it. `floor`: empty step bodies (npm run bench).
+ * `only`: just these scenarios (uri:line each, src/report/reuse.ts); none: every scenario.
+ */
 export interface WorkerJob {
   profile: string;
   out: string;
   floor?: boolean;
+  only?: string[];
 }
 
 export interface WorkerResult {
@@ -83,9 +92,19 @@ async function run(loaded: { runConfiguration: IRunConfiguration; support: ISupp
   // does least (it lists failing scenarios at the end; `summary` formats each failure in full).
   const formats = { stdout: 'rerun', files: {}, options: {}, publish: false as const };
   const support = job.floor ? floorSupport(loaded.support) : loaded.support;
-  const envelopes: Envelope[] = [];
-  await runCucumber({ ...loaded.runConfiguration, formats, support }, { ...environment, stdout: nothing() }, (e) => envelopes.push(e));
-  fs.writeFileSync(path.resolve(job.out), JSON.stringify(scenarioResults(envelopes)));
+  const output: WorkerOutput = { results: [], reads: {} };
+  if (!job.only || job.only.length) {
+    const sources = job.only ? { ...loaded.runConfiguration.sources, paths: linePaths(job.only) } : loaded.runConfiguration.sources;
+    const envelopes: Envelope[] = [];
+    recordScenarioReads();
+    try {
+      await runCucumber({ ...loaded.runConfiguration, sources, formats, support }, { ...environment, stdout: nothing() }, (e) => envelopes.push(e));
+    } finally {
+      output.reads = Object.fromEntries(takeScenarioReads());
+    }
+    output.results = scenarioResults(envelopes);
+  }
+  fs.writeFileSync(path.resolve(job.out), JSON.stringify(output));
 }
 
 /** One profile in this process (the single-profile command line). */

@@ -18,9 +18,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { runMain } from './run_main';
-import { profileNames } from '../src/policy/profiles';
+import { loadProfile, profileNames } from '../src/policy/profiles';
 import { precompiled } from '../src/report/precompile';
 import type { ScenarioResult } from '../src/report/results';
+import { columnDifferences, ReuseTable, WorkerOutput } from '../src/report/reuse';
 import type { Cell, Matrix } from '../src/report/matrix';
 // The catalogue and the report writers (src/report/catalogue.ts, src/report/matrix.ts) are
 // loaded in main() once the workers have started: loading them (the Gherkin parser, YAML,
@@ -40,6 +41,8 @@ interface Options {
   baseline: string;
   requirements: string;
   precompile: boolean;
+  reuse: boolean;
+  checkReuse: boolean;
 }
 
 export interface WorkerRun {
@@ -48,6 +51,12 @@ export interface WorkerRun {
   ms: number;
   output: string;
   file: string;
+  /** Every scenario's result under the profile (when ok): run, or reused from `from`. */
+  results: ScenarioResult[];
+  /** Scenarios the profile ran itself. */
+  ran: number;
+  /** Results reused from earlier profiles' runs, by profile. */
+  from: Map<string, number>;
 }
 
 /** How scripts/matrix-worker.ts is started: the transpiled copy, or the TypeScript through ts-node. */
@@ -62,9 +71,15 @@ function workerCommand(compiled?: string): { file: string; execArgv: string[]; e
 
 /**
  * Run the profiles on `jobs` long-lived workers (scripts/matrix-worker.ts --serve), each
- * taking the next profile in the order given as soon as it is free; `floor` runs them with
- * empty step bodies (src/report/suite_floor.ts, for npm run bench). With `compiled` (a
- * transpiled copy of the project, src/report/precompile.ts) the workers run plain JavaScript.
+ * taking a profile as soon as it is free; `floor` runs them with empty step bodies
+ * (src/report/suite_floor.ts, for npm run bench). With `compiled` (a transpiled copy of the
+ * project, src/report/precompile.ts) the workers run plain JavaScript.
+ *
+ * With `reuse`, a profile runs only the scenarios that no finished run answers for it (one
+ * that read only values this profile shares; src/report/reuse.ts), and the next profile
+ * given to a free worker is the one with the fewest such scenarios; without, the profiles go
+ * in the order given and each runs every scenario. `features`: these feature files (paths
+ * as cucumber takes them) instead of the suite's.
  */
 export async function runAll(
   profiles: readonly string[],
@@ -72,38 +87,80 @@ export async function runAll(
   dir: string,
   compiled: string | undefined,
   onDone: (r: WorkerRun) => void,
-  opts: { floor?: boolean; signal?: AbortSignal } = {},
+  opts: { floor?: boolean; signal?: AbortSignal; reuse?: boolean; features?: readonly string[] } = {},
 ): Promise<WorkerRun[]> {
   const results: WorkerRun[] = [];
   const deaths: string[] = [];
-  let next = 0;
+  const waiting = [...profiles];
+  const loaded = new Map(profiles.map((p) => [p, loadProfile(p)]));
+  const table = new ReuseTable();
   const cmd = workerCommand(compiled);
+  /** The next profile and the scenarios it must run (undefined: all). */
+  const take = (): { profile: string; only?: string[] } | undefined => {
+    if (!waiting.length) return undefined;
+    let best = 0;
+    let only = opts.reuse ? table.toRun(loaded.get(waiting[0])!) : undefined;
+    if (only) {
+      for (let i = 1; i < waiting.length; i++) {
+        const o = table.toRun(loaded.get(waiting[i])!)!;
+        if (o.length < only.length) [best, only] = [i, o];
+      }
+    }
+    return { profile: waiting.splice(best, 1)[0], only };
+  };
+  /** A finished run's full column, from its worker's output and (with reuse) earlier runs. */
+  const collect = (profile: string, file: string, only: string[] | undefined): Pick<WorkerRun, 'results' | 'ran' | 'from'> => {
+    const out = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerOutput;
+    const ran = out.results.filter((r) => r.status !== 'not run').length;
+    if (!opts.reuse) return { results: out.results, ran, from: new Map() };
+    table.add(profile, out, !only);
+    return { ...table.column(loaded.get(profile)!, out.results), ran };
+  };
   const lane = () =>
     new Promise<void>((resolve) => {
-      const child = fork(cmd.file, ['--serve'], { cwd: ROOT, env: cmd.env, execArgv: cmd.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const child = fork(cmd.file, ['--serve', ...(opts.features ?? [])], { cwd: ROOT, env: cmd.env, execArgv: cmd.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
-      let current: { profile: string; file: string; start: number } | undefined;
+      let current: { profile: string; file: string; start: number; only?: string[] } | undefined;
       const finish = (r: WorkerRun) => {
         current = undefined;
         onDone(r);
         results.push(r);
       };
+      const failed = (c: { profile: string; file: string; start: number }, text: string): WorkerRun => ({
+        profile: c.profile,
+        ok: false,
+        ms: Date.now() - c.start,
+        output: text,
+        file: c.file,
+        results: [],
+        ran: 0,
+        from: new Map(),
+      });
       const give = () => {
         // Aborted: the profile a worker has finishes, no other starts.
-        if (next >= profiles.length || opts.signal?.aborted) {
+        const job = opts.signal?.aborted ? undefined : take();
+        if (!job) {
           child.disconnect();
           return;
         }
-        const profile = profiles[next++];
-        current = { profile, file: path.join(dir, `${profile}.json`), start: Date.now() };
+        current = { ...job, file: path.join(dir, `${job.profile}.json`), start: Date.now() };
         output = '';
-        child.send({ profile, out: current.file, floor: opts.floor });
+        child.send({ profile: job.profile, out: current.file, floor: opts.floor, only: job.only });
       };
       child.on('message', (m: { ready?: boolean; profile?: string; ok?: boolean; error?: string }) => {
         if (!m.ready && current) {
-          finish({ profile: current.profile, ok: !!m.ok && fs.existsSync(current.file), ms: Date.now() - current.start, output: [output, m.error ?? ''].join('').trim(), file: current.file });
+          const c = current;
+          const text = [output, m.error ?? ''].join('').trim();
+          if (!m.ok || !fs.existsSync(c.file)) finish(failed(c, text));
+          else {
+            try {
+              finish({ profile: c.profile, ok: true, ms: Date.now() - c.start, output: text, file: c.file, ...collect(c.profile, c.file, c.only) });
+            } catch (e) {
+              finish(failed(c, `${text}\n${e instanceof Error ? e.message : String(e)}`.trim()));
+            }
+          }
         }
         give();
       });
@@ -116,16 +173,53 @@ export async function runAll(
       child.on('exit', (code) => {
         // A worker that died (or never started) fails the profile it had; the others go to the
         // remaining workers, or are reported as not run when none is left.
-        if (current) finish({ profile: current.profile, ok: false, ms: Date.now() - current.start, output: `${output.trim()}\n(worker exited with ${code})`, file: current.file });
+        if (current) finish(failed(current, `${output.trim()}\n(worker exited with ${code})`));
         else if (code) deaths.push(`${output.trim()}\n(worker exited with ${code})`);
         resolve();
       });
     });
   await Promise.all(Array.from({ length: Math.min(jobs, profiles.length) }, lane));
   for (const p of profiles) {
-    if (!results.some((r) => r.profile === p)) results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.json`) });
+    if (!results.some((r) => r.profile === p)) {
+      results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.json`), results: [], ran: 0, from: new Map() });
+    }
   }
   return results;
+}
+
+/** --check-reuse: every profile again without reuse; false (and each difference printed) when a result differs. */
+async function checkReuse(runs: readonly WorkerRun[], jobs: number, tmp: string, compiled: string | undefined): Promise<boolean> {
+  const started = Date.now();
+  const dir = fs.mkdtempSync(path.join(tmp, 'full-'));
+  const full = await runAll(
+    runs.map((r) => r.profile),
+    jobs,
+    dir,
+    compiled,
+    () => {},
+  );
+  const problems: string[] = [];
+  for (const f of full) {
+    if (!f.ok) problems.push(`profile ${f.profile} could not run in full:\n${f.output.trim()}`);
+    else for (const d of columnDifferences(runs.find((r) => r.profile === f.profile)!.results, f.results)) problems.push(`under ${f.profile}: ${d}`);
+  }
+  const scenarios = full[0]?.results.length ?? 0;
+  if (problems.length) {
+    console.error(`conformance:matrix: --check-reuse: ${problems.length} result(s) differ from a full run (a policy value read outside the profile view? see src/policy/reads.ts):`);
+    for (const p of problems) console.error(`  ${p}`);
+    return false;
+  }
+  console.log(`conformance:matrix: --check-reuse: ${runs.length} profiles x ${scenarios} scenarios, every result the same as a full run (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return true;
+}
+
+/** `  seed-000   done in 0.4 s: ran 120, reused 289 (linux-6.8 200, linux-latest 89)` */
+export function progressLine(r: WorkerRun, reuse: boolean): string {
+  const head = `  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`;
+  if (!r.ok || !reuse) return head;
+  const reused = [...r.from.values()].reduce((a, b) => a + b, 0);
+  const from = [...r.from].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, n]) => `${p} ${n}`);
+  return `${head}: ran ${r.ran}, reused ${reused}${from.length ? ` (${from.join(', ')})` : ''}`;
 }
 
 function parse(argv: string[]): Options {
@@ -138,6 +232,8 @@ function parse(argv: string[]): Options {
     .option('--baseline <file>', 'the committed baseline', BASELINE_FILE)
     .option('--requirements <file>', 'the requirement catalogue', DEFAULT_CATALOGUE)
     .option('--no-precompile', 'let each child transpile the TypeScript itself (ts-node), as npm run conformance does')
+    .option('--no-reuse', 'run every scenario under every profile, even where an earlier profile\'s result answers for it')
+    .option('--check-reuse', 'then run every profile in full as well, and fail if any scenario\'s result differs from the one reused', false)
     .exitOverride();
   cmd.parse(argv, { from: 'user' });
   return cmd.opts<Options>();
@@ -176,7 +272,7 @@ export async function main(argv: string[]): Promise<number> {
     // a source changed.
     const compiled = o.precompile ? precompiled(ROOT) : undefined;
     const abort = new AbortController();
-    const running = runAll(profiles, jobs, tmp, compiled, (r) => console.log(`  ${r.profile.padEnd(20)} ${r.ok ? 'done' : 'FAILED'} in ${(r.ms / 1000).toFixed(1)} s`), { signal: abort.signal });
+    const running = runAll(profiles, jobs, tmp, compiled, (r) => console.log(progressLine(r, o.reuse)), { signal: abort.signal, reuse: o.reuse });
     catalogueModule = await import('../src/report/catalogue');
     report = await import('../src/report/matrix');
     const loaded = catalogueModule.loadCatalogue(path.resolve(ROOT, o.requirements));
@@ -195,7 +291,8 @@ export async function main(argv: string[]): Promise<number> {
       for (const r of failed) console.error(`conformance:matrix: profile ${r.profile} could not run:\n${r.output.trim()}`);
       return 1;
     }
-    for (const r of runs) columns.set(r.profile, report.matrixColumn(catalogue, JSON.parse(fs.readFileSync(r.file, 'utf8')) as ScenarioResult[]));
+    for (const r of runs) columns.set(r.profile, report.matrixColumn(catalogue, r.results));
+    if (o.checkReuse && o.reuse && !(await checkReuse(runs, jobs, tmp, compiled))) return 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -43,11 +43,11 @@ import { hmemRegisterDevices } from './dax/hmem';
 import { pmemRegisterDevices } from './dax/pmem';
 import { Modules } from './kernel/module';
 import { Jobs } from './kernel/jobs';
-import { TdxHost, TdxGuard, TdxInitEra, TdxSnapshotTime } from './x86/tdx/tdx';
+import { TdxHost } from './x86/tdx/tdx';
 import { KvmIntel } from './x86/kvm/kvm_intel';
 import { KvmArm64 } from './arm64/kvm/kvm';
-import { NodeCrypto, MismatchPolicy } from './mm/node_crypto';
-import { Mte, MteGuard } from './arm64/mte';
+import { NodeCrypto } from './mm/node_crypto';
+import { Mte } from './arm64/mte';
 
 export interface MachineOptions {
   platform: Platform | string;
@@ -109,15 +109,10 @@ export class Machine {
     this.acpi = new AcpiMemhotplug(this);
     this.cxl = new CxlBus(this);
     this.modules = new Modules(this);
-    this.tdx = new TdxHost(
-      this,
-      this.policy['tdx-hotplug-guard'] as TdxGuard,
-      this.policy['tdx-snapshot-time'] as TdxSnapshotTime,
-      this.policy['tdx-module-init'] as TdxInitEra,
-    );
+    this.tdx = new TdxHost(this);
     this.kvm = new KvmIntel(this);
-    this.mte = new Mte(this, this.policy['mte-hotplug-guard'] as MteGuard);
-    this.nodeCrypto = new NodeCrypto(this, this.policy['numa-crypto-sysfs'] === 'present', this.policy['numa-capability-mismatch'] as MismatchPolicy);
+    this.mte = new Mte(this);
+    this.nodeCrypto = new NodeCrypto(this);
     this.boot();
   }
 
@@ -197,7 +192,7 @@ export class Machine {
     this.mte.init();
     if (this.arch.name === 'x86_64') {
       this.tdx.tdxInit();
-      if (this.tdx.era === 'boot') this.tdx.tdxEnableAtBoot();
+      if (this.tdx.platformSupported && this.tdx.era === 'boot') this.tdx.tdxEnableAtBoot();
     }
     for (const pg of this.pgdats.values()) if (pg.online) this.nodes.registerNode(pg.nid);
     this.cxl.probe();

@@ -26,10 +26,12 @@ export class Mte {
   /** Allocation tags that were stored, by physical granule range; absent means tag 0. */
   private readonly tags = new RangeMap<number>();
 
-  constructor(
-    private readonly m: Machine,
-    readonly guard: MteGuard,
-  ) {}
+  constructor(private readonly m: Machine) {}
+
+  // Read where it decides (src/policy/reads.ts).
+  get guard(): MteGuard {
+    return this.m.policy['mte-hotplug-guard'] as MteGuard;
+  }
 
   // mirrors the MTE cpufeature: the CPU has it, arm64.nomte did not override it, and (no-mte
   // policy) the platform would not advertise it if it cannot tag hot-added memory.
@@ -37,7 +39,7 @@ export class Mte {
     const p = this.m.platform;
     if (p.arch !== 'arm64' || !p.cpu.mte) return;
     if (this.m.cmdline.has('arm64.nomte')) return;
-    if (this.guard === 'no-mte' && !this.hotplugMemoryTaggable()) return;
+    if (!this.hotplugMemoryTaggable() && this.guard === 'no-mte') return;
     this.enabled = true;
     this.m.log.emit(KERN_INFO, 'CPU features: detected: Memory Tagging Extension');
     this.installGuard();
@@ -70,25 +72,24 @@ export class Mte {
     return [...ok.gaps(start, end)];
   }
 
+  // The hooks of every guard are installed; each acts only under its guard, read when
+  // memory that cannot store tags is hot-added (a scenario that keeps to taggable memory
+  // does not depend on the guard; src/policy/reads.ts).
   private installGuard(): void {
-    if (this.guard === 'arch-check') {
-      this.m.hotplug.hooks.checkRange.push((start, size) => this.archCheckHotplugMemoryRange(start, size));
-    }
-    // Stryker disable next-line ConditionalExpression: the hook refuses only MHP_NO_MTE_TAGS, which kmem passes only under the driver-flag guard
-    if (this.guard === 'driver-flag') {
-      this.m.hotplug.hooks.addMemoryResource.push((_nid, res, flags) => {
-        if (!(flags & MHP_NO_MTE_TAGS)) return 0;
-        this.m.log.emit(KERN_ERR, `memory hotplug: refusing [mem ${hex(res.start)}-${hex(res.end)}]: the driver says it cannot store MTE tags`);
-        return -E.EINVAL;
-      });
-    }
+    this.m.hotplug.hooks.checkRange.push((start, size) => this.archCheckHotplugMemoryRange(start, size));
+    this.m.hotplug.hooks.addMemoryResource.push((_nid, res, flags) => {
+      // Only kmem under the driver-flag guard passes the flag.
+      if (!(flags & MHP_NO_MTE_TAGS)) return 0;
+      this.m.log.emit(KERN_ERR, `memory hotplug: refusing [mem ${hex(res.start)}-${hex(res.end)}]: the driver says it cannot store MTE tags`);
+      return -E.EINVAL;
+    });
   }
 
   // S000 (Dan Williams): an arm64 arch_check_hotplug_memory_range() that, with MTE enabled,
   // asks the CXL subsystem and the platform whether the range can store tags. The message is
   // model-defined: no patch was posted.
   private archCheckHotplugMemoryRange(start: number, size: number): number {
-    if (this.rangeTaggable(start, start + size)) return 0;
+    if (this.rangeTaggable(start, start + size) || this.guard !== 'arch-check') return 0;
     this.m.log.emit(KERN_ERR, `arm64: Reject hot-adding memory range: ${hex(start)}-${hex(start + size)}, it cannot store MTE tags.`);
     return -E.EINVAL;
   }
@@ -96,9 +97,10 @@ export class Mte {
   /** S000 cxl-region: a CXL region is online-capable under MTE only with EMD on every member. */
   cxlRegionOnlineCapable(start: number): { ok: boolean; region?: number } {
     const r = this.m.cxl.regionOf(start);
-    if (!r || !this.enabled || this.guard !== 'cxl-region') return { ok: true };
+    if (!r || !this.enabled) return { ok: true };
     const emd = r.memdevs.every((d) => d.capabilities.includes(CXL_CM_CAP_CAP_ID_EMD)) && r.window.tags;
-    return { ok: emd, region: r.id };
+    // The guard is read only for a region it could refuse (src/policy/reads.ts).
+    return { ok: emd || this.guard !== 'cxl-region', region: r.id };
   }
 
   // STG: store an allocation tag for the granules of [pa, pa+len). Tags for memory that cannot

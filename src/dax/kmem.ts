@@ -69,7 +69,7 @@ export function devDaxKmemProbe(m: Machine, dev: DevDax): number {
     let flags = MHP_NID_IS_MGID;
     if (dev.memmapOnMemory) flags |= MHP_MEMMAP_ON_MEMORY;
     // S000 driver-flag: kmem knows (from the CXL subsystem) when the memory cannot hold tags.
-    if (m.mte.enabled && m.mte.guard === 'driver-flag' && !m.mte.rangeTaggable(k.start, k.end)) flags |= MHP_NO_MTE_TAGS;
+    if (m.mte.enabled && !m.mte.rangeTaggable(k.start, k.end) && m.mte.guard === 'driver-flag') flags |= MHP_NO_MTE_TAGS;
     const rc = m.hotplug.addMemoryDriverManaged(mgid, k.start, k.end - k.start, 'System RAM (kmem)', flags);
     if (rc) {
       m.log.emit(KERN_WARNING, `${tag}: mapping${i}: ${hex(k.start)}-${hex(k.end - 1)} memory add failed`);

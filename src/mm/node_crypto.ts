@@ -17,11 +17,17 @@ export class NodeCrypto {
   /** pgdat->crypto_capable; undefined until the node has memory. */
   private readonly capable = new Map<number, boolean>();
 
-  constructor(
-    private readonly m: Machine,
-    readonly sysfs: boolean,
-    readonly mismatch: MismatchPolicy,
-  ) {}
+  constructor(private readonly m: Machine) {}
+
+  // Read where they decide (src/policy/reads.ts).
+  /** nodeN/crypto_capable exists. */
+  get sysfs(): boolean {
+    return this.m.policy['numa-crypto-sysfs'] === 'present';
+  }
+
+  get mismatch(): MismatchPolicy {
+    return this.m.policy['numa-capability-mismatch'] as MismatchPolicy;
+  }
 
   /** EFI_MEMORY_CPU_CRYPTO of a physical range, from the platform description. */
   rangeCapable(start: number, end: number): boolean {

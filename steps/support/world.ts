@@ -7,6 +7,7 @@ import { Machine } from '../../src/machine';
 import { Session, LineResult, ScriptError } from '../../src/shell/session';
 import { loadProfile, DEFAULT_PROFILE, Profile } from '../../src/policy/profiles';
 import { DIMENSIONS } from '../../src/policy/dimensions';
+import { ProfileReads, profileView } from '../../src/policy/reads';
 import { parsePlatform, Platform, platformFromDoc, presetNames, PRESET_DIR } from '../../src/platform/load';
 import { InputError } from '../../src/util/errors';
 import { didYouMean } from '../../src/util/yaml_input';
@@ -125,10 +126,14 @@ export class MemWorld extends World {
   /** Policy choices a scenario states for itself ("Given the tdx-hotplug-guard policy is owner"). */
   private overrides: Record<string, string> = {};
 
+  /** What the scenario read of the run's profile (src/policy/reads.ts; the policy matrix reuses results by it). */
+  readonly profileReads = new ProfileReads();
+  private view?: Profile;
+
+  /** The run's profile with the scenario's own choices in front; every value read is recorded in profileReads. */
   get profile(): Profile {
-    const p = runProfile();
-    if (!Object.keys(this.overrides).length) return p;
-    return { ...p, name: `${p.name}+scenario`, policy: { ...p.policy, ...this.overrides } };
+    this.view ??= profileView(runProfile(), this.profileReads, this.overrides);
+    return this.view;
   }
 
   /**
@@ -151,6 +156,7 @@ export class MemWorld extends World {
     const choices = Object.keys(d.choices);
     if (!Object.hasOwn(d.choices, choice)) throw new InputError(`${this.stepWhere}: choice of ${dim}`, choice, `a choice of ${dim}`, known(choice, choices));
     this.overrides[dim] = choice;
+    this.view = undefined;
   }
 
   /**

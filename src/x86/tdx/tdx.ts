@@ -36,12 +36,7 @@ export class TdxHost {
   private sysinitDone = false;
   private sysinitRet = 0;
 
-  constructor(
-    private readonly m: Machine,
-    readonly guard: TdxGuard,
-    readonly snapshot: TdxSnapshotTime,
-    readonly era: TdxInitEra,
-  ) {
+  constructor(private readonly m: Machine) {
     const t = m.platform.tdx;
     this.fw =
       t && t.seamrr
@@ -53,6 +48,20 @@ export class TdxHost {
             noRbpMod: t.module.no_rbp_mod,
           }, m.platform.packages)
         : null;
+  }
+
+  // The policy is read where it decides, so a scenario depends only on the choices that
+  // decided its path (src/policy/reads.ts).
+  get guard(): TdxGuard {
+    return this.m.policy['tdx-hotplug-guard'] as TdxGuard;
+  }
+
+  get snapshot(): TdxSnapshotTime {
+    return this.m.policy['tdx-snapshot-time'] as TdxSnapshotTime;
+  }
+
+  get era(): TdxInitEra {
+    return this.m.policy['tdx-module-init'] as TdxInitEra;
   }
 
   private info(text: string): void {
@@ -97,10 +106,11 @@ export class TdxHost {
       this.err('initialization failed: Hibernation support is enabled');
       return;
     }
-    if (this.guard === 'online-notifier') {
-      // Stryker disable next-line StringLiteral: a notifier block's name is the model's label, never shown (the kernel's has none)
-      this.m.blocks.chain.register({ name: 'tdx_memory_nb', priority: 0, call: (a, arg) => this.memoryNotifier(a, arg) });
-    }
+    // Only online-notifier kernels register it; the model registers it under every guard and
+    // lets it act only under that one (a notifier that returns NOTIFY_OK changes nothing), so
+    // the guard is read when a block outside TDX memory goes online, not at every boot.
+    // Stryker disable next-line StringLiteral: a notifier block's name is the model's label, never shown (the kernel's has none)
+    this.m.blocks.chain.register({ name: 'tdx_memory_nb', priority: 0, call: (a, arg) => this.memoryNotifier(a, arg) });
     // S004 v6: build_tdx_memory() snapshots memblock here, at boot (its only failure, a
     // kmalloc() of a list entry, is not modelled).
     if (this.snapshot === 'boot') this.buildTdxMemlist();
@@ -133,33 +143,40 @@ export class TdxHost {
   private memoryNotifier(action: number, arg: MemoryNotify): number {
     if (action !== MEM_GOING_ONLINE) return NOTIFY_OK;
     if (this.memlist.length === 0) return NOTIFY_OK;
-    return this.isTdxMemory(arg.startPfn, arg.startPfn + arg.nrPages) ? NOTIFY_OK : NOTIFY_BAD;
+    if (this.isTdxMemory(arg.startPfn, arg.startPfn + arg.nrPages)) return NOTIFY_OK;
+    return this.guard === 'online-notifier' ? NOTIFY_BAD : NOTIFY_OK;
   }
 
+  // The hooks of every guard are installed; each acts only under its guard, read when memory
+  // is hot-added (not at boot: a scenario that never hot-adds does not depend on the guard).
   private installGuard(): void {
     const hooks = this.m.hotplug.hooks;
-    switch (this.guard) {
-      case 'whole-range':
-        // S000: tdx_check_hotplug_memory_range() behind arch_check_hotplug_memory_range().
-        hooks.checkRange.push((start, size) => this.checkHotplugMemoryRange(start, size));
-        break;
-      case 'whole-range-serialized':
-        // The same check, but under tdx_module_lock: an initialization in progress finishes
-        // first, so the check sees the final TDX memory list.
-        hooks.checkRange.push((start, size) => {
+    hooks.checkRange.push((start, size) => {
+      switch (this.guard) {
+        case 'whole-range':
+          // S000: tdx_check_hotplug_memory_range() behind arch_check_hotplug_memory_range().
+          return this.checkHotplugMemoryRange(start, size);
+        case 'whole-range-serialized':
+          // The same check, but under tdx_module_lock: an initialization in progress finishes
+          // first, so the check sees the final TDX memory list.
           this.m.jobs.acquire('tdx_module_lock');
           return this.checkHotplugMemoryRange(start, size);
-        });
-        break;
-      case 'reject-platform':
-        // S001 approach 1: no System RAM hot-add at all on a TDX platform.
-        hooks.addMemoryResource.push(() => (this.platformSupported ? -E.EINVAL : 0));
-        break;
-      case 'cmr-init-lock':
-        // S001 approach 2: serialized against module initialization by tdx_init_disable().
-        hooks.addMemoryResource.push((_nid, res) => this.cmrInitLockCheck(res));
-        break;
-    }
+        default:
+          return 0;
+      }
+    });
+    hooks.addMemoryResource.push((_nid, res) => {
+      switch (this.guard) {
+        case 'reject-platform':
+          // S001 approach 1: no System RAM hot-add at all on a TDX platform.
+          return this.platformSupported ? -E.EINVAL : 0;
+        case 'cmr-init-lock':
+          // S001 approach 2: serialized against module initialization by tdx_init_disable().
+          return this.cmrInitLockCheck(res);
+        default:
+          return 0;
+      }
+    });
   }
 
   // mirrors tdx_check_hotplug_memory_range() of S000: one pr_info line, the whole range refused.
