@@ -8,6 +8,8 @@
 // fixture where allure-cucumberjs would put them.
 // Cucumber loads formatters with import(); allure_reporter.cjs is the CommonJS entry.
 
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Formatter, IFormatterOptions } from '@cucumber/cucumber';
 import type { Attachment, Envelope, GherkinDocument, Pickle, TestCase } from '@cucumber/messages';
 
@@ -36,10 +38,12 @@ function applyLinkTemplate(template: LinkTemplate, value: string): string {
 // itself as module.exports.
 const reporterModule = require('allure-cucumberjs/reporter');
 const AllureCucumberReporter: new (options: IFormatterOptions) => Formatter = reporterModule.default ?? reporterModule;
+const { FileSystemWriter } = require('allure-js-commons/sdk/reporter') as { FileSystemWriter: new (...args: never[]) => AllureWriter };
 
 /** What this formatter needs of the base class's private state. */
 interface ReporterInternals {
   allureRuntime: {
+    writer: AllureWriter;
     updateTest(uuid: string, update: (result: { labels: Label[]; links: Link[] } & StatusPart) => void): void;
     applyRuntimeMessages(rootUuid: string, messages: unknown[]): void;
   };
@@ -130,6 +134,68 @@ export function mergeLabelsAndLinks(
   return { labels, links };
 }
 
+/** allure-js-commons' Writer interface (sdk/reporter/types.ts), the calls a cucumber run makes. */
+interface AllureWriter {
+  writeResult(result: { uuid: string }): void;
+  writeGroup(result: { uuid: string }): void;
+  writeAttachment(distFileName: string, content: Buffer): void;
+  writeAttachmentFromPath(distFileName: string, from: string): void;
+  writeEnvironmentInfo(info: Record<string, string | undefined>): void;
+  writeCategoriesDefinitions(categories: unknown[]): void;
+  writeGlobals?(distFileName: string, info: unknown): void;
+}
+
+/**
+ * The files allure-js-commons' FileSystemWriter writes, with the same names and contents,
+ * written straight into place. FileSystemWriter writes each through a temporary file that it
+ * fsyncs and renames, so that a reader watching the folder never sees half a file; nothing
+ * reads allure-results before the run has ended here, and those fsyncs were a fifth of a
+ * conformance run on this machine kind (one per scenario, container and attachment).
+ */
+class DirectWriter implements AllureWriter {
+  private made = false;
+
+  constructor(
+    private readonly resultsDir: string,
+    private readonly base: AllureWriter,
+  ) {}
+
+  private put(name: string, data: string | Buffer): void {
+    if (!this.made) fs.mkdirSync(this.resultsDir, { recursive: true });
+    this.made = true;
+    fs.writeFileSync(path.join(this.resultsDir, name), data);
+  }
+
+  writeResult(result: { uuid: string }): void {
+    this.put(`${result.uuid}-result.json`, JSON.stringify(result));
+  }
+
+  writeGroup(result: { uuid: string }): void {
+    this.put(`${result.uuid}-container.json`, JSON.stringify(result));
+  }
+
+  writeAttachment(distFileName: string, content: Buffer): void {
+    this.put(distFileName, content);
+  }
+
+  writeAttachmentFromPath(distFileName: string, from: string): void {
+    this.put(distFileName, fs.readFileSync(from));
+  }
+
+  // Rare, once a run, and formatted by the library: left to it.
+  writeEnvironmentInfo(info: Record<string, string | undefined>): void {
+    this.base.writeEnvironmentInfo(info);
+  }
+
+  writeCategoriesDefinitions(categories: unknown[]): void {
+    this.base.writeCategoriesDefinitions(categories);
+  }
+
+  writeGlobals(distFileName: string, info: unknown): void {
+    this.put(distFileName, JSON.stringify(info));
+  }
+}
+
 export default class MemconformAllureReporter extends AllureCucumberReporter {
   private readonly extraLabels: LabelConfigs | undefined;
   private readonly extraLinks: LinkConfigs | undefined;
@@ -139,6 +205,10 @@ export default class MemconformAllureReporter extends AllureCucumberReporter {
 
   constructor(options: IFormatterOptions) {
     super(options);
+    const runtime = (this as unknown as ReporterInternals).allureRuntime;
+    const resultsDir = (options.parsedArgvOptions as { resultsDir?: string }).resultsDir ?? './allure-results';
+    // ALLURE_TEST_MODE makes the library send results as messages instead: left as it is.
+    if (runtime.writer instanceof FileSystemWriter) runtime.writer = new DirectWriter(resultsDir, runtime.writer);
     const config = options.parsedArgvOptions as { labels?: LabelConfigs; links?: LinkConfigs };
     this.extraLabels = config.labels;
     this.extraLinks = config.links;
