@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadProfile } from '../src/policy/profiles';
 import { agrees, ProfileReads, profileView } from '../src/policy/reads';
-import { linePaths, ReuseTable, WorkerOutput } from '../src/report/reuse';
+import { columnDifferences, linePaths, ReuseTable, WorkerOutput } from '../src/report/reuse';
 import type { ScenarioResult } from '../src/report/results';
 import { Machine } from '../src/machine';
 import { Session } from '../src/shell/session';
@@ -120,6 +120,16 @@ describe('reuse table', () => {
     const t = new ReuseTable();
     t.add('linux-latest', out([result(3)], { 'features/f.feature:3': { release: 'x' } }), true);
     expect(() => t.column(arch, [])).to.throw('no result for features/f.feature:3 under profile seed-000-mte-arch');
+  });
+
+  it('columnDifferences() names each scenario whose reused result is not the full run\'s', () => {
+    const failed: ScenarioResult = { ...result(7, 'failed'), failure: { step: 'Then it holds', line: 9, message: 'expected 1 to equal 2' } };
+    expect(columnDifferences([result(3), result(7)], [result(3), result(7)])).to.deep.equal([]);
+    expect(columnDifferences([result(3), result(7)], [result(3), failed])).to.deep.equal([
+      'features/f.feature:7 "s7": reused: passed | full run: failed (Then it holds: expected 1 to equal 2)',
+    ]);
+    expect(columnDifferences([result(3), result(5)], [result(3)])).to.deep.equal(['features/f.feature:5 "s5": reused: passed | full run: absent']);
+    expect(columnDifferences([result(3)], [result(3), result(5)])).to.deep.equal(['features/f.feature:5 "s5": reused: absent | full run: passed']);
   });
 
   it('linePaths() gives cucumber one path per file with every line', () => {
