@@ -5,9 +5,10 @@
 //
 //   node -r ts-node/register/transpile-only scripts/matrix-worker.ts PROFILE OUT.json [FEATURE...]
 //     one profile, then exit;
-//   scripts/matrix.ts forks it with --serve: it loads cucumber and the step definitions once,
-//     then runs each profile the parent sends ({ profile, out }) and answers with { profile, ok,
-//     error? }, until the parent disconnects. Starting a process and loading the support code
+//   scripts/matrix.ts forks it with --serve [--plan]: it loads cucumber and the step definitions
+//     once (with --plan it also lists the scenarios, `uri:line` each, in its ready message),
+//     then runs each profile the parent sends ({ profile, out, only? }) and answers with
+//     { profile, ok, error? }, until the parent disconnects. Starting a process and loading the support code
 //     cost more than running the suite, so the matrix keeps one such worker per core.
 //
 // Each run writes { results, reads } (src/report/reuse.ts): the results, and what each scenario
@@ -38,7 +39,7 @@ import { linePaths, WorkerOutput } from '../src/report/reuse';
 import { recordScenarioReads, takeScenarioReads } from '../src/policy/reads';
 import type { Envelope } from '@cucumber/messages';
 
-const { loadConfiguration, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
+const { loadConfiguration, loadSources, loadSupport, runCucumber } = require('@cucumber/cucumber/api') as typeof import('@cucumber/cucumber/lib/api');
 
 const ROOT = process.env.MEMCONFORM_ROOT || path.resolve(__dirname, '..');
 // A failing scenario's machine state (steps/support/attach.ts) is for reports: the matrix keeps statuses.
@@ -113,10 +114,21 @@ export async function runProfile(profile: string, out: string, paths: string[]):
   await run(await load(paths), { profile, out });
 }
 
-/** --serve: run the profiles the parent sends, one at a time, until it disconnects. */
-async function serve(paths: string[]): Promise<void> {
+/** The scenarios of a run, `uri:line` each (src/report/reuse.ts scenarioKey()), in run order. */
+async function plan(runConfiguration: IRunConfiguration): Promise<string[]> {
+  const { plan: pickles, errors } = await loadSources(runConfiguration.sources, environment);
+  if (errors.length) throw new Error(`the feature files do not parse: ${errors.map((e) => e.message).join('; ')}`);
+  return pickles.map((p) => `${p.uri}:${p.location.line}`);
+}
+
+/**
+ * --serve: run the profiles the parent sends, one at a time, until it disconnects. With
+ * --plan, the ready message carries the run's scenarios (the matrix's reuse needs them).
+ */
+async function serve(paths: string[], withPlan: boolean): Promise<void> {
   const send = process.send!.bind(process);
   const loaded = await load(paths);
+  const scenarios = withPlan ? await plan(loaded.runConfiguration) : undefined;
   let queue = Promise.resolve();
   process.on('message', (job: WorkerJob) => {
     queue = queue.then(async () => {
@@ -130,18 +142,20 @@ async function serve(paths: string[]): Promise<void> {
       send(result);
     });
   });
-  send({ ready: true });
+  send({ ready: true, plan: scenarios });
 }
 
 if (require.main === module) {
   const [first, ...rest] = process.argv.slice(2);
   if (first === '--serve' && process.send) {
-    serve(rest.length ? rest : DEFAULT_FEATURES).catch((err) => {
+    const withPlan = rest[0] === '--plan';
+    const features = withPlan ? rest.slice(1) : rest;
+    serve(features.length ? features : DEFAULT_FEATURES, withPlan).catch((err) => {
       console.error(`matrix-worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       process.exit(1);
     });
   } else if (!first || !rest[0] || first === '--serve') {
-    console.error('usage: matrix-worker PROFILE OUT.json [FEATURE...]   (or --serve [FEATURE...] from scripts/matrix.ts)');
+    console.error('usage: matrix-worker PROFILE OUT.json [FEATURE...]   (or --serve [--plan] [FEATURE...] from scripts/matrix.ts)');
     process.exitCode = 2;
   } else {
     const [out, ...paths] = rest;

@@ -19,9 +19,10 @@ import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { runMain } from './run_main';
 import { loadProfile, profileNames } from '../src/policy/profiles';
+import { MatrixSchedule, Part } from '../src/report/matrix_schedule';
 import { precompiled } from '../src/report/precompile';
 import type { ScenarioResult } from '../src/report/results';
-import { columnDifferences, ReuseTable, WorkerOutput } from '../src/report/reuse';
+import { columnDifferences, WorkerOutput } from '../src/report/reuse';
 import type { Cell, Matrix } from '../src/report/matrix';
 // The catalogue and the report writers (src/report/catalogue.ts, src/report/matrix.ts) are
 // loaded in main() once the workers have started: loading them (the Gherkin parser, YAML,
@@ -50,7 +51,6 @@ export interface WorkerRun {
   ok: boolean;
   ms: number;
   output: string;
-  file: string;
   /** Every scenario's result under the profile (when ok): run, or reused from `from`. */
   results: ScenarioResult[];
   /** Scenarios the profile ran itself. */
@@ -71,13 +71,13 @@ function workerCommand(compiled?: string): { file: string; execArgv: string[]; e
 
 /**
  * Run the profiles on `jobs` long-lived workers (scripts/matrix-worker.ts --serve), each
- * taking a profile as soon as it is free; `floor` runs them with empty step bodies
- * (src/report/suite_floor.ts, for npm run bench). With `compiled` (a transpiled copy of the
- * project, src/report/precompile.ts) the workers run plain JavaScript.
+ * taking the next part of the work as soon as it is free (src/report/matrix_schedule.ts);
+ * `floor` runs them with empty step bodies (src/report/suite_floor.ts, for npm run bench).
+ * With `compiled` (a transpiled copy of the project, src/report/precompile.ts) the workers
+ * run plain JavaScript.
  *
  * With `reuse`, a profile runs only the scenarios that no finished run answers for it (one
- * that read only values this profile shares; src/report/reuse.ts), and the next profile
- * given to a free worker is the one with the fewest such scenarios; without, the profiles go
+ * that read only values this profile shares; src/report/reuse.ts); without, the profiles go
  * in the order given and each runs every scenario. `features`: these feature files (paths
  * as cucumber takes them) instead of the suite's.
  */
@@ -91,76 +91,61 @@ export async function runAll(
 ): Promise<WorkerRun[]> {
   const results: WorkerRun[] = [];
   const deaths: string[] = [];
-  const waiting = [...profiles];
-  const loaded = new Map(profiles.map((p) => [p, loadProfile(p)]));
-  const table = new ReuseTable();
+  const schedule = new MatrixSchedule(new Map(profiles.map((p) => [p, loadProfile(p)])), !!opts.reuse, jobs);
   const cmd = workerCommand(compiled);
-  /** The next profile and the scenarios it must run (undefined: all). */
-  const take = (): { profile: string; only?: string[] } | undefined => {
-    if (!waiting.length) return undefined;
-    let best = 0;
-    let only = opts.reuse ? table.toRun(loaded.get(waiting[0])!) : undefined;
-    if (only) {
-      for (let i = 1; i < waiting.length; i++) {
-        const o = table.toRun(loaded.get(waiting[i])!)!;
-        if (o.length < only.length) [best, only] = [i, o];
-      }
+  const args = ['--serve', ...(opts.reuse ? ['--plan'] : []), ...(opts.features ?? [])];
+  /** Lanes waiting for a split profile to finish, or for the plan: woken when anything finishes. */
+  const parked = new Set<() => void>();
+  const wake = () => {
+    for (const give of [...parked]) {
+      parked.delete(give);
+      give();
     }
-    return { profile: waiting.splice(best, 1)[0], only };
   };
-  /** A finished run's full column, from its worker's output and (with reuse) earlier runs. */
-  const collect = (profile: string, file: string, only: string[] | undefined): Pick<WorkerRun, 'results' | 'ran' | 'from'> => {
-    const out = JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerOutput;
-    const ran = out.results.filter((r) => r.status !== 'not run').length;
-    if (!opts.reuse) return { results: out.results, ran, from: new Map() };
-    table.add(profile, out, !only);
-    return { ...table.column(loaded.get(profile)!, out.results), ran };
-  };
+  let parts = 0;
   const lane = () =>
     new Promise<void>((resolve) => {
-      const child = fork(cmd.file, ['--serve', ...(opts.features ?? [])], { cwd: ROOT, env: cmd.env, execArgv: cmd.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      const child = fork(cmd.file, args, { cwd: ROOT, env: cmd.env, execArgv: cmd.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       let output = '';
       child.stdout!.on('data', (d) => (output += d));
       child.stderr!.on('data', (d) => (output += d));
-      let current: { profile: string; file: string; start: number; only?: string[] } | undefined;
-      const finish = (r: WorkerRun) => {
+      let current: { part: Part; out: string } | undefined;
+      /** The part this worker had is over: record it, and report its profile if that was the last part. */
+      const over = (out: WorkerOutput | { error: string }) => {
+        const c = current!;
         current = undefined;
-        onDone(r);
-        results.push(r);
+        const f = schedule.finish(c.part, out);
+        if (f) {
+          const r: WorkerRun = { profile: f.profile, ok: f.ok, ms: f.ms, output: f.error ?? '', results: f.results, ran: f.ran, from: f.from };
+          onDone(r);
+          results.push(r);
+        }
+        wake();
       };
-      const failed = (c: { profile: string; file: string; start: number }, text: string): WorkerRun => ({
-        profile: c.profile,
-        ok: false,
-        ms: Date.now() - c.start,
-        output: text,
-        file: c.file,
-        results: [],
-        ran: 0,
-        from: new Map(),
-      });
       const give = () => {
-        // Aborted: the profile a worker has finishes, no other starts.
-        const job = opts.signal?.aborted ? undefined : take();
-        if (!job) {
+        // Aborted: the part a worker has finishes, no other starts.
+        const part = opts.signal?.aborted ? undefined : schedule.next();
+        if (part === 'wait') {
+          parked.add(give);
+          return;
+        }
+        if (!part) {
           child.disconnect();
           return;
         }
-        current = { ...job, file: path.join(dir, `${job.profile}.json`), start: Date.now() };
+        current = { part, out: path.join(dir, `part-${parts++}.json`) };
         output = '';
-        child.send({ profile: job.profile, out: current.file, floor: opts.floor, only: job.only });
+        child.send({ profile: part.profile, out: current.out, floor: opts.floor, only: part.only });
       };
-      child.on('message', (m: { ready?: boolean; profile?: string; ok?: boolean; error?: string }) => {
+      child.on('message', (m: { ready?: boolean; plan?: string[]; profile?: string; ok?: boolean; error?: string }) => {
+        if (m.ready && m.plan) {
+          schedule.setPlan(m.plan);
+          wake();
+        }
         if (!m.ready && current) {
-          const c = current;
           const text = [output, m.error ?? ''].join('').trim();
-          if (!m.ok || !fs.existsSync(c.file)) finish(failed(c, text));
-          else {
-            try {
-              finish({ profile: c.profile, ok: true, ms: Date.now() - c.start, output: text, file: c.file, ...collect(c.profile, c.file, c.only) });
-            } catch (e) {
-              finish(failed(c, `${text}\n${e instanceof Error ? e.message : String(e)}`.trim()));
-            }
-          }
+          if (!m.ok || !fs.existsSync(current.out)) over({ error: text || `matrix-worker ${current.part.profile}: no results written` });
+          else over(JSON.parse(fs.readFileSync(current.out, 'utf8')) as WorkerOutput);
         }
         give();
       });
@@ -171,17 +156,18 @@ export async function runAll(
         if (child.exitCode === null && child.pid === undefined) child.emit('exit', 1);
       });
       child.on('exit', (code) => {
-        // A worker that died (or never started) fails the profile it had; the others go to the
+        // A worker that died (or never started) fails the part it had; the others go to the
         // remaining workers, or are reported as not run when none is left.
-        if (current) finish(failed(current, `${output.trim()}\n(worker exited with ${code})`));
+        parked.delete(give);
+        if (current) over({ error: `${output.trim()}\n(worker exited with ${code})` });
         else if (code) deaths.push(`${output.trim()}\n(worker exited with ${code})`);
         resolve();
       });
     });
   await Promise.all(Array.from({ length: Math.min(jobs, profiles.length) }, lane));
-  for (const p of profiles) {
+  for (const p of schedule.unfinished()) {
     if (!results.some((r) => r.profile === p)) {
-      results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), file: path.join(dir, `${p}.json`), results: [], ran: 0, from: new Map() });
+      results.push({ profile: p, ok: false, ms: 0, output: ['no worker was left to run it', ...deaths].join('\n'), results: [], ran: 0, from: new Map() });
     }
   }
   return results;

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { loadProfile } from '../src/policy/profiles';
 import { agrees, ProfileReads, profileView } from '../src/policy/reads';
 import { columnDifferences, linePaths, ReuseTable, WorkerOutput } from '../src/report/reuse';
+import { MatrixSchedule, Part } from '../src/report/matrix_schedule';
 import type { ScenarioResult } from '../src/report/results';
 import { Machine } from '../src/machine';
 import { Session } from '../src/shell/session';
@@ -83,25 +84,22 @@ describe('reuse table', () => {
   const latest = loadProfile('linux-latest');
   const arch = loadProfile('seed-000-mte-arch');
   const out = (results: ScenarioResult[], reads: WorkerOutput['reads']): WorkerOutput => ({ results, reads });
+  const order = ['features/f.feature:3', 'features/f.feature:7', 'features/f.feature:9'];
 
-  it('knows nothing to reuse until a complete run has finished', () => {
-    const t = new ReuseTable();
-    expect(t.toRun(latest)).to.equal(undefined);
-    t.add('linux-latest', out([result(3)], { 'features/f.feature:3': {} }), false);
-    expect(t.toRun(arch)).to.equal(undefined);
+  it('runs everything while nothing is recorded', () => {
+    expect(new ReuseTable(order).toRun(latest)).to.deep.equal(order);
   });
 
   it('runs under a profile only the scenarios whose reads it does not share, and fills in the rest', () => {
-    const t = new ReuseTable();
+    const t = new ReuseTable(order);
     const reads = {
       'features/f.feature:3': {},
       'features/f.feature:7': { 'policy.mte-hotplug-guard': 'assume-taggable' },
       'features/f.feature:9': { 'policy.tdx-hotplug-guard': 'online-notifier' },
     };
-    t.add('linux-latest', out([result(3), result(7, 'failed'), result(9)], reads), true);
+    t.add('linux-latest', out([result(3), result(7, 'failed'), result(9)], reads));
     expect(t.toRun(arch)).to.deep.equal(['features/f.feature:7']);
-    const own = [result(7)];
-    const { results, from } = t.column(arch, own);
+    const { results, from } = t.column(arch, [result(7)]);
     expect(results.map((r) => [r.line, r.status])).to.deep.equal([
       [3, 'passed'],
       [7, 'passed'],
@@ -111,14 +109,14 @@ describe('reuse table', () => {
   });
 
   it('never reuses a scenario without a record of its reads, or one that did not run', () => {
-    const t = new ReuseTable();
-    t.add('linux-latest', out([result(3), result(5, 'not run')], { 'features/f.feature:5': {} }), true);
-    expect(t.toRun(arch)).to.deep.equal(['features/f.feature:3', 'features/f.feature:5']);
+    const t = new ReuseTable(order);
+    t.add('linux-latest', out([result(3), result(7, 'not run'), result(9)], { 'features/f.feature:7': {}, 'features/f.feature:9': {} }));
+    expect(t.toRun(arch)).to.deep.equal(['features/f.feature:3', 'features/f.feature:7']);
   });
 
   it('fails loudly when a scenario was neither run nor answered', () => {
-    const t = new ReuseTable();
-    t.add('linux-latest', out([result(3)], { 'features/f.feature:3': { release: 'x' } }), true);
+    const t = new ReuseTable(['features/f.feature:3']);
+    t.add('linux-latest', out([result(3)], { 'features/f.feature:3': { release: 'x' } }));
     expect(() => t.column(arch, [])).to.throw('no result for features/f.feature:3 under profile seed-000-mte-arch');
   });
 
@@ -130,10 +128,77 @@ describe('reuse table', () => {
     ]);
     expect(columnDifferences([result(3), result(5)], [result(3)])).to.deep.equal(['features/f.feature:5 "s5": reused: passed | full run: absent']);
     expect(columnDifferences([result(3)], [result(3), result(5)])).to.deep.equal(['features/f.feature:5 "s5": reused: absent | full run: passed']);
+    expect(columnDifferences([result(5), result(3)], [result(3), result(5)])).to.deep.equal(['the scenarios are the same but in another order']);
   });
 
   it('linePaths() gives cucumber one path per file with every line', () => {
     expect(linePaths(['features/a.feature:3', 'features/b.feature:4', 'features/a.feature:10'])).to.deep.equal(['features/a.feature:3:10', 'features/b.feature:4']);
+  });
+});
+
+describe('matrix schedule', () => {
+  const names = ['linux-latest', 'seed-000-mte-arch', 'seed-000'];
+  const profiles = new Map(names.map((n) => [n, loadProfile(n)]));
+  const keys = ['features/f.feature:3', 'features/f.feature:7', 'features/f.feature:9', 'features/f.feature:11'];
+  const line = (k: string) => Number(k.split(':')[1]);
+  // What a worker would write for a part: every scenario passes; 3 and 7 read nothing, 9 the MTE guard, 11 the TDX guard.
+  const READS: Record<number, (p: string) => Record<string, string>> = {
+    3: () => ({}),
+    7: () => ({}),
+    9: (p) => ({ 'policy.mte-hotplug-guard': profiles.get(p)!.policy['mte-hotplug-guard'] }),
+    11: (p) => ({ 'policy.tdx-hotplug-guard': profiles.get(p)!.policy['tdx-hotplug-guard'] }),
+  };
+  const run = (part: Part): WorkerOutput => {
+    const ks = part.only ?? keys;
+    return { results: ks.map((k) => result(line(k))), reads: Object.fromEntries(ks.map((k) => [k, READS[line(k)](part.profile)])) };
+  };
+
+  it('without reuse: each profile whole, in order, and no plan needed', () => {
+    const s = new MatrixSchedule(profiles, false, 2);
+    expect([s.next(), s.next(), s.next(), s.next()]).to.deep.equal([{ profile: 'linux-latest' }, { profile: 'seed-000-mte-arch' }, { profile: 'seed-000' }, undefined]);
+  });
+
+  it('with reuse: waits for the plan, splits the first profile, waits for it, then runs only what is not answered', () => {
+    const s = new MatrixSchedule(profiles, true, 2, () => 0);
+    expect(s.next()).to.equal('wait');
+    s.setPlan(keys);
+    const a = s.next() as Part;
+    const b = s.next() as Part;
+    expect([a, b]).to.deep.equal([
+      { profile: 'linux-latest', only: keys.slice(0, 2) },
+      { profile: 'linux-latest', only: keys.slice(2) },
+    ]);
+    expect(s.next()).to.equal('wait');
+    expect(s.finish(a, run(a))).to.equal(undefined);
+    expect(s.next(), 'a split profile still running').to.equal('wait');
+    const latest = s.finish(b, run(b))!;
+    expect(latest.ok).to.equal(true);
+    expect(latest.ran).to.equal(4);
+    expect(latest.results.map((r) => r.line)).to.deep.equal([3, 7, 9, 11]);
+    // seed-000 differs in the TDX guard only (one scenario), seed-000-mte-arch in the MTE guard only: a tie, the first wins.
+    const c = s.next() as Part;
+    expect(c).to.deep.equal({ profile: 'seed-000-mte-arch', only: ['features/f.feature:9'] });
+    const d = s.next() as Part;
+    expect(d).to.deep.equal({ profile: 'seed-000', only: ['features/f.feature:11'] });
+    expect(s.next()).to.equal(undefined);
+    const seed = s.finish(d, run(d))!;
+    expect(seed.ran).to.equal(1);
+    expect([...seed.from]).to.deep.equal([['linux-latest', 3]]);
+    expect(s.finish(c, run(c))!.results).to.have.length(4);
+    expect(s.unfinished()).to.deep.equal([]);
+  });
+
+  it('a failed part fails its profile, with the reason, and leaves the other profiles to run', () => {
+    const s = new MatrixSchedule(profiles, true, 2, () => 0);
+    s.setPlan(keys);
+    const a = s.next() as Part;
+    const b = s.next() as Part;
+    expect(s.finish(a, { error: 'worker exited with 1' })).to.equal(undefined);
+    const f = s.finish(b, run(b))!;
+    expect(f.ok).to.equal(false);
+    expect(f.error).to.equal('worker exited with 1');
+    // Nothing of the failed profile is reused for 3 and 7 (its part never ran): they are run again.
+    expect((s.next() as Part).only).to.include('features/f.feature:3');
   });
 });
 

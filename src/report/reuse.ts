@@ -27,13 +27,13 @@ interface Execution {
 }
 
 export class ReuseTable {
-  /** Every scenario of the suite, in the order of a complete run; unknown until one has finished. */
-  private order?: string[];
   private readonly runs = new Map<string, Execution[]>();
 
-  /** Record a profile's run: `complete` when it ran every scenario (no `only` list). */
-  add(profile: string, out: WorkerOutput, complete: boolean): void {
-    if (complete && !this.order) this.order = out.results.map(scenarioKey);
+  /** `order`: every scenario of the suite (scenarioKey()), in the order a full run has them. */
+  constructor(readonly order: readonly string[]) {}
+
+  /** Record what a profile ran (all of it, or a part). */
+  add(profile: string, out: WorkerOutput): void {
     for (const result of out.results) {
       const key = scenarioKey(result);
       const reads = out.reads[key];
@@ -49,24 +49,23 @@ export class ReuseTable {
     return this.runs.get(key)?.find((e) => agrees(p, e.reads));
   }
 
-  /** The scenarios `p` must run itself; undefined: all of them (no complete run yet). */
-  toRun(p: Profile): string[] | undefined {
-    return this.order?.filter((k) => !this.answer(k, p));
+  /** The scenarios `p` must run itself: those no recorded run answers for it. */
+  toRun(p: Profile): string[] {
+    return this.order.filter((k) => !this.answer(k, p));
   }
 
   /**
-   * The full column of `p`, in suite order, from its own run (`own`: the scenarios it ran) and
-   * earlier runs for the rest; `from` counts the results each earlier profile gave.
+   * The full column of `p`, in suite order, from its own runs (`own`: the scenarios it ran)
+   * and other profiles' runs for the rest; `from` counts the results each other profile gave.
    */
   column(p: Profile, own: readonly ScenarioResult[]): { results: ScenarioResult[]; from: Map<string, number> } {
     const mine = new Map(own.filter((r) => r.status !== 'not run').map((r) => [scenarioKey(r), r]));
     const from = new Map<string, number>();
-    if (!this.order) return { results: [...own], from };
     const results = this.order.map((k) => {
       const r = mine.get(k);
       if (r) return r;
       const e = this.answer(k, p);
-      if (!e) throw new Error(`matrix: no result for ${k} under profile ${p.name}: it was neither run nor answered by an earlier run`);
+      if (!e) throw new Error(`matrix: no result for ${k} under profile ${p.name}: it was neither run nor answered by another profile's run`);
       from.set(e.profile, (from.get(e.profile) ?? 0) + 1);
       return e.result;
     });
@@ -100,5 +99,7 @@ export function columnDifferences(reused: readonly ScenarioResult[], full: reado
     if (JSON.stringify(r) !== JSON.stringify(f)) out.push(`${scenarioKey(f)} "${f.name}": reused: ${text(r)} | full run: ${text(f)}`);
   }
   for (const r of byKey.values()) out.push(`${scenarioKey(r)} "${r.name}": reused: ${text(r)} | full run: absent`);
+  // The order decides which failing scenario a matrix cell names (src/report/matrix.ts).
+  if (!out.length && reused.map(scenarioKey).join('\n') !== full.map(scenarioKey).join('\n')) out.push('the scenarios are the same but in another order');
   return out;
 }
