@@ -36,6 +36,7 @@ Feature: With MTE enabled, non-taggable memory stays out of the buddy allocator
       And MTE is enabled
       And the administrator has run "cxl create-region -t ram -d decoder0.0 -m mem1"
       And the administrator has tried "daxctl reconfigure-device --mode=system-ram dax0.0"
+      And no page of 0x10000000000-0x107ffffffff is in the page allocator
       And the administrator has run "daxctl reconfigure-device --mode=devdax dax0.0"
       And the test process has opened "/dev/dax0.0"
       When the test process maps 2 MiB with "PROT_READ|PROT_WRITE" and "MAP_SHARED"
